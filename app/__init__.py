@@ -1,0 +1,41 @@
+"""Herald: where a team's alerts go."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import load_config
+from app.extensions import csrf, db, migrate
+
+__version__ = "0.1.0"
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application: configuration, extensions, blueprints, schema."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+
+    from app import cli, models, views  # noqa: F401 (models registers the tables)
+
+    views.register(app)
+    cli.register(app)
+
+    if app.config["HERALD_AUTO_MIGRATE"]:
+        with app.app_context():
+            from app.schema import upgrade_database
+
+            upgrade_database()
+    return app

@@ -1,0 +1,77 @@
+"""Configuration from the environment, with generated keys kept in the instance folder."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from flask import Flask
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def read_or_create_key(path: Path, make_key) -> str:
+    """Return the key stored at path, creating it (mode 0600) on first use."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = make_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number of seconds, got {raw!r}") from exc
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill app.config from the environment; test_config entries override it."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = os.environ
+    test_config = test_config or {}
+
+    def key_from(env_name: str, filename: str, make_key) -> str:
+        return env.get(env_name) or read_or_create_key(instance / filename, make_key)
+
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=env.get("HERALD_DATABASE_URL")
+        or f"sqlite:///{instance / 'herald.sqlite3'}",
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        HERALD_EXTERNAL_URL=env.get("HERALD_EXTERNAL_URL", "http://127.0.0.1:5000/").rstrip("/")
+        + "/",
+        HERALD_HTTP_TIMEOUT=_float_env("HERALD_HTTP_TIMEOUT", 10.0),
+        HERALD_AUTO_MIGRATE=True,
+        HERALD_PAGE_SIZE=25,
+        WTF_CSRF_TIME_LIMIT=None,
+        SMTP={
+            "host": env.get("HERALD_SMTP_HOST", ""),
+            "port": int(env.get("HERALD_SMTP_PORT") or 0),
+            "user": env.get("HERALD_SMTP_USER", ""),
+            "password": env.get("HERALD_SMTP_PASSWORD", ""),
+            "from": env.get("HERALD_SMTP_FROM", ""),
+            "tls": env.get("HERALD_SMTP_TLS", "starttls"),
+        },
+    )
+    app.config.update(test_config)
+    if "SECRET_KEY" not in test_config:
+        app.config["SECRET_KEY"] = key_from(
+            "HERALD_SECRET_KEY", "secret_key", lambda: secrets.token_hex(32)
+        )
+    if "HERALD_ENCRYPTION_KEYS" not in test_config:
+        raw = key_from(
+            "HERALD_ENCRYPTION_KEY", "encryption_key", lambda: Fernet.generate_key().decode()
+        )
+        # Comma-separated: the first key encrypts, all of them decrypt (rotation).
+        app.config["HERALD_ENCRYPTION_KEYS"] = [k.strip() for k in raw.split(",") if k.strip()]

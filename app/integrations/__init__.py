@@ -1,0 +1,31 @@
+"""The registry of integration types: one module each, listed explicitly."""
+from __future__ import annotations
+
+from app.integrations import (
+    discord,
+    email,
+    googlechat,
+    opsgenie,
+    pagerduty,
+    slack,
+    teams,
+    telegram,
+    webhook,
+)
+from app.integrations.base import IntegrationType
+
+REGISTRY: dict[str, IntegrationType] = {
+    module.INTEGRATION.type: module.INTEGRATION
+    for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
+                   googlechat)
+}
+DEFAULT_TYPE = "email"
+
+
+def get_type(type_id: str) -> IntegrationType | None:
+    return REGISTRY.get(type_id)
+
+
+def types_by_label() -> list[IntegrationType]:
+    """Every registered type, in the order of the Integration dropdown."""
+    return sorted(REGISTRY.values(), key=lambda t: t.label.casefold())

@@ -1,0 +1,274 @@
+"""The declaration of an integration type: its fields, rules, summary and sender."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+ELEMENTS = ("input", "textarea", "checkbox", "select", "map", "list", "records")
+KINDS = ("text", "url", "int", "emails", "email")
+EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
+ADDRESS_SPLIT_RE = re.compile(r"[,;\n]+")
+MAX_VALUE_LENGTH = 10_000
+
+Values = dict[str, Any]
+Errors = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting of an integration type, under Grafana's key (dots for nesting)."""
+
+    key: str
+    label: str
+    element: str = "input"
+    kind: str = "text"
+    required: bool = False
+    secret: bool = False
+    primary: bool = False  # shown with the required fields though optional
+    default: Any = None
+    options: tuple[tuple[str, str], ...] = ()
+    placeholder: str = ""
+    help: str = ""
+    subfields: tuple[Field, ...] = ()
+    template: str = ""  # built-in template used when a title/message-like field is empty
+
+    def __post_init__(self) -> None:
+        assert self.element in ELEMENTS, self.element
+        assert self.kind in KINDS, self.kind
+
+    @property
+    def shown_directly(self) -> bool:
+        return self.required or self.primary
+
+    @property
+    def empty(self) -> Any:
+        """The value a field holds when nothing was entered."""
+        return {"checkbox": False, "map": {}, "list": [], "records": []}.get(self.element, "")
+
+    @property
+    def initial(self) -> Any:
+        """The value a new integration block starts with."""
+        return self.empty if self.default is None else self.default
+
+
+Rule = Callable[[Values], Iterable[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class IntegrationType:
+    """Everything Herald knows about one kind of integration, declared once."""
+
+    type: str
+    label: str
+    description: str
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...] = ()
+    summary: Callable[[Values], str] | None = None
+    send: Callable[..., Any] | None = None
+    by_key: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_key", {f.key: f for f in self.fields})
+
+    @property
+    def main_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.shown_directly]
+
+    @property
+    def optional_fields(self) -> list[Field]:
+        return [f for f in self.fields if not f.shown_directly]
+
+    @property
+    def secret_keys(self) -> list[str]:
+        return [f.key for f in self.fields if f.secret]
+
+    def describe(self, values: Values) -> str:
+        """A short description for the contact points list."""
+        return self.summary(values) if self.summary else ""
+
+
+# --- rules -----------------------------------------------------------------------------
+
+
+def one_of(keys: tuple[str, ...], message: str) -> Rule:
+    """At least one of keys must be set; the error goes on the first key."""
+
+    def rule(values: Values) -> Iterable[tuple[str, str]]:
+        if not any(values.get(k) for k in keys):
+            yield keys[0], message
+
+    return rule
+
+
+def needs(key: str, other: str, message: str) -> Rule:
+    """When key is set, other must be set too; the error goes on other."""
+
+    def rule(values: Values) -> Iterable[tuple[str, str]]:
+        if values.get(key) and not values.get(other):
+            yield other, message
+
+    return rule
+
+
+def not_together(first: tuple[str, ...], second: tuple[str, ...], message: str) -> Rule:
+    """Settings of the first group and of the second may not both be set."""
+
+    def rule(values: Values) -> Iterable[tuple[str, str]]:
+        if any(values.get(k) for k in first) and any(values.get(k) for k in second):
+            yield second[0], message
+
+    return rule
+
+
+def refused_map_keys(key: str, refused: Iterable[str], message: str) -> Rule:
+    """A key/value map may not contain these keys (compared ignoring case)."""
+    refused_lower = {name.lower() for name in refused}
+
+    def rule(values: Values) -> Iterable[tuple[str, str]]:
+        bad = sorted(k for k in values.get(key) or {} if k.lower() in refused_lower)
+        if bad:
+            yield key, f"{message}: {', '.join(bad)}"
+
+    return rule
+
+
+# --- values --------------------------------------------------------------------------
+
+
+def split_addresses(text: str) -> list[str]:
+    """Email addresses separated by commas, semicolons or new lines."""
+    return [part.strip() for part in ADDRESS_SPLIT_RE.split(text or "") if part.strip()]
+
+
+def url_host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _check_text(spec: Field, value: str) -> str | None:
+    if len(value) > MAX_VALUE_LENGTH:
+        return f"{spec.label} must be at most {MAX_VALUE_LENGTH:,} characters."
+    if spec.kind == "url":
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            parts = None
+        if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"{spec.label} must be a valid http:// or https:// URL."
+    elif spec.kind == "int":
+        try:
+            int(value)
+        except ValueError:
+            return f"{spec.label} must be a whole number."
+    elif spec.kind == "email" and not EMAIL_RE.match(value):
+        return f"{spec.label} must be an email address."
+    elif spec.kind == "emails":
+        bad = [a for a in split_addresses(value) if not EMAIL_RE.match(a)]
+        if bad:
+            return f"Not a valid email address: {', '.join(bad[:3])}"
+    if spec.element == "select" and value not in {v for v, _ in spec.options}:
+        return f"{spec.label}: choose one of the listed options."
+    return None
+
+
+def check_field(spec: Field, value: Any) -> str | None:
+    """The message for a value that does not fit its field, or None."""
+    if spec.required and value in ("", None, [], {}):
+        return f"{spec.label} is required."
+    if value in ("", None):
+        return None
+    if isinstance(value, str):
+        return _check_text(spec, value)
+    if spec.element == "map":
+        if any(not k.strip() for k in value):
+            return f"{spec.label}: every row needs a key."
+    if spec.element == "records":
+        for record in value:
+            for sub in spec.subfields:
+                message = check_field(sub, record.get(sub.key, ""))
+                if message:
+                    return message
+    return None
+
+
+def validate(integration_type: IntegrationType, values: Values) -> Errors:
+    """Check effective values (secrets included) against fields and rules."""
+    errors: Errors = {}
+    for spec in integration_type.fields:
+        message = check_field(spec, values.get(spec.key, spec.empty))
+        if message:
+            errors[spec.key] = message
+    for rule in integration_type.rules:
+        for key, message in rule(values):
+            errors.setdefault(key, message)
+    return errors
+
+
+# --- storage -------------------------------------------------------------------------
+
+
+def _get_path(data: dict[str, Any], key: str) -> Any:
+    for part in key.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
+    *parents, last = key.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+def _stored(spec: Field, value: Any) -> Any:
+    """The value as Grafana stores it, or None when it is left out."""
+    if spec.element == "checkbox":
+        return bool(value) if (value or spec.default) else None
+    if value in ("", None, [], {}):
+        return None
+    if spec.kind == "int" and isinstance(value, str):
+        return int(value)
+    return value
+
+
+def to_storage(
+    integration_type: IntegrationType, values: Values
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split values into Grafana-shaped settings and the secret settings."""
+    settings: dict[str, Any] = {}
+    secrets: dict[str, Any] = {}
+    for spec in integration_type.fields:
+        stored = _stored(spec, values.get(spec.key))
+        if stored is None:
+            continue
+        if spec.secret:
+            secrets[spec.key] = stored
+        else:
+            _set_path(settings, spec.key, stored)
+    return settings, secrets
+
+
+def from_storage(
+    integration_type: IntegrationType, settings: dict[str, Any], secrets: dict[str, Any]
+) -> Values:
+    """Flat values, keyed by field key, from stored settings and secrets."""
+    values: Values = {}
+    for spec in integration_type.fields:
+        raw = secrets.get(spec.key) if spec.secret else _get_path(settings, spec.key)
+        values[spec.key] = spec.initial if raw is None else _normalise(spec, raw)
+    return values
+
+
+def _normalise(spec: Field, raw: Any) -> Any:
+    if spec.element == "checkbox":
+        return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes", "on")
+    if spec.element in ("map", "records", "list"):
+        return raw
+    return str(raw)

@@ -1,0 +1,111 @@
+"""Database models: contact points and their integrations."""
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.crypto import decrypt_secrets, encrypt_secrets
+from app.extensions import db
+
+NAME_MAX_LENGTH = 190
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_uid() -> str:
+    """A short random identifier, in the style of Grafana's uids."""
+    return secrets.token_urlsafe(10).replace("-", "a").replace("_", "b")
+
+
+def name_key(name: str) -> str:
+    """The form of a name used to keep names unique ignoring case."""
+    return name.strip().casefold()
+
+
+class ContactPoint(db.Model):
+    __tablename__ = "contact_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(40), unique=True, default=new_uid)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH * 4), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    integrations: Mapped[list[Integration]] = relationship(
+        back_populates="contact_point",
+        order_by="Integration.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def set_name(self, name: str) -> None:
+        self.name = name.strip()
+        self.name_key = name_key(name)
+
+
+class Integration(db.Model):
+    __tablename__ = "integration"
+    __table_args__ = (Index("ix_integration_contact_point", "contact_point_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(40), unique=True, default=new_uid)
+    contact_point_id: Mapped[int] = mapped_column(
+        ForeignKey("contact_point.id", ondelete="CASCADE")
+    )
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secure_settings: Mapped[str] = mapped_column(Text, default="")
+    disable_resolve_message: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    contact_point: Mapped[ContactPoint] = relationship(back_populates="integrations")
+
+    @property
+    def secrets(self) -> dict[str, Any]:
+        """The decrypted secret settings, keyed by their (dotted) setting key."""
+        return decrypt_secrets(self.secure_settings)
+
+    @secrets.setter
+    def secrets(self, values: dict[str, Any]) -> None:
+        self.secure_settings = encrypt_secrets({k: v for k, v in values.items() if v})
+
+
+class NotificationTemplate(db.Model):
+    """A reusable notification template, referenced by name from title/message fields."""
+
+    __tablename__ = "notification_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH * 4), unique=True)
+    template: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def set_name(self, name: str) -> None:
+        self.name = name.strip()
+        self.name_key = name_key(name)
+
+
+class DeliveryAttempt(db.Model):
+    """One attempt to deliver a notification through one integration."""
+
+    __tablename__ = "delivery_attempt"
+    __table_args__ = (Index("ix_delivery_attempt_integration", "integration_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integration.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str] = mapped_column(String(16))  # success, failure, skipped
+    status_code: Mapped[int | None] = mapped_column(default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    warning: Mapped[str] = mapped_column(Text, default="")
+    is_test: Mapped[bool] = mapped_column(default=False)

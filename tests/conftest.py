@@ -1,0 +1,98 @@
+"""Shared fixtures: an app on a real temporary SQLite file, a CSRF-aware client, factories."""
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db
+
+ENCRYPTION_KEY = Fernet.generate_key().decode()
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def make_config(database: Path, **overrides: Any) -> dict[str, Any]:
+    """The test configuration for an app on the given SQLite file."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "HERALD_ENCRYPTION_KEYS": [ENCRYPTION_KEY],
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "HERALD_AUTO_MIGRATE": False,
+        "HERALD_EXTERNAL_URL": "http://herald.test/",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the whole schema, made once through the migrations."""
+    path = tmp_path_factory.mktemp("schema") / "herald.sqlite3"
+    create_app(make_config(path, HERALD_AUTO_MIGRATE=True))
+    return path
+
+
+@pytest.fixture
+def database_path(tmp_path: Path, migrated_database: Path) -> Path:
+    path = tmp_path / "herald.sqlite3"
+    shutil.copyfile(migrated_database, path)
+    return path
+
+
+@pytest.fixture
+def app(database_path: Path) -> Iterator[Flask]:
+    application = create_app(make_config(database_path))
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+class FormClient(FlaskClient):
+    """A test client that sends the CSRF token with every POST, like a browser would."""
+
+    csrf_token: str | None = None
+
+    def fetch_csrf_token(self) -> str:
+        page = self.get("/contact-points").get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, "no csrf-token meta tag on the page"
+        self.csrf_token = match.group(1)
+        return self.csrf_token
+
+    def open(self, *args: Any, **kwargs: Any):
+        method = kwargs.get("method", "GET")
+        if method != "GET" and kwargs.pop("csrf", True):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token or self.fetch_csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = FormClient
+    return app.test_client()
+
+
+@pytest.fixture
+def make_contact_point(app: Flask):
+    """Create a contact point with integrations: make_contact_point("ops", [("email", {...})])."""
+    from app.contact_points import IntegrationInput, save_contact_point
+
+    def make(name: str, integrations: list[tuple[str, dict[str, Any]]] = ()):
+        blocks = [IntegrationInput(type=t, values=v) for t, v in integrations]
+        result = save_contact_point(None, name, blocks)
+        assert not result.errors, result.errors
+        return result.contact_point
+
+    return make
