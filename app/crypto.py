@@ -1,9 +1,6 @@
 """Encryption at rest for secret settings (Fernet; several keys allow rotation)."""
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
@@ -21,25 +18,21 @@ def _box() -> MultiFernet:
     return box[1]
 
 
-def encrypt_secrets(values: dict[str, Any]) -> str:
-    """Encrypt a dict of secret settings into one token ('' when there are none)."""
-    if not values:
-        return ""
-    return _box().encrypt(json.dumps(values, sort_keys=True).encode()).decode()
+def encrypt_value(value: str) -> str:
+    """Encrypt one secret setting under the newest key."""
+    return _box().encrypt(value.encode()).decode()
 
 
-def decrypt_secrets(token: str | None) -> dict[str, Any]:
-    """Decrypt a token made by encrypt_secrets."""
-    if not token:
-        return {}
+def decrypt_value(token: str) -> str:
+    """Decrypt one secret setting made by encrypt_value."""
     try:
-        return json.loads(_box().decrypt(token.encode()))
+        return _box().decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise SecretDecryptionError(
             "a stored secret cannot be decrypted: check HERALD_ENCRYPTION_KEY"
         ) from exc
 
 
-def rotate_token(token: str) -> str:
+def rotate_value(token: str) -> str:
     """Re-encrypt a token under the first (newest) key."""
-    return _box().rotate(token.encode()).decode() if token else ""
+    return _box().rotate(token.encode()).decode()

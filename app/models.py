@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.crypto import decrypt_secrets, encrypt_secrets
+from app.crypto import decrypt_value, encrypt_value
 from app.extensions import db
 
 NAME_MAX_LENGTH = 190
@@ -61,7 +61,9 @@ class Integration(db.Model):
     )
     type: Mapped[str] = mapped_column(String(64), index=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    secure_settings: Mapped[str] = mapped_column(Text, default="")
+    # Grafana's secureSettings: setting key -> Fernet token, so the configured keys are
+    # known without decrypting anything.
+    secure_settings: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     disable_resolve_message: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
 
@@ -70,11 +72,15 @@ class Integration(db.Model):
     @property
     def secrets(self) -> dict[str, Any]:
         """The decrypted secret settings, keyed by their (dotted) setting key."""
-        return decrypt_secrets(self.secure_settings)
+        return {key: decrypt_value(token) for key, token in (self.secure_settings or {}).items()}
 
     @secrets.setter
     def secrets(self, values: dict[str, Any]) -> None:
-        self.secure_settings = encrypt_secrets({k: v for k, v in values.items() if v})
+        self.secure_settings = {key: encrypt_value(str(v)) for key, v in values.items() if v}
+
+    @property
+    def configured_secret_keys(self) -> set[str]:
+        return set(self.secure_settings or {})
 
 
 class NotificationTemplate(db.Model):

@@ -37,7 +37,9 @@ def make_config(database: Path, **overrides: Any) -> dict[str, Any]:
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the whole schema, made once through the migrations."""
     path = tmp_path_factory.mktemp("schema") / "herald.sqlite3"
-    create_app(make_config(path, HERALD_AUTO_MIGRATE=True))
+    application = create_app(make_config(path, HERALD_AUTO_MIGRATE=True))
+    with application.app_context():
+        db.engine.dispose()  # closing the last connection folds the WAL into the file
     return path
 
 

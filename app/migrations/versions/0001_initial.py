@@ -1,13 +1,12 @@
 """contact points, integrations, templates, delivery attempts
 
 Revision ID: ca6619e7fa05
-Revises: 
+Revises:
 Create Date: 2026-11-28 03:11:01.318896
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ca6619e7fa05'
@@ -45,7 +44,7 @@ def upgrade():
     sa.Column('contact_point_id', sa.Integer(), nullable=False),
     sa.Column('type', sa.String(length=64), nullable=False),
     sa.Column('settings', sa.JSON(), nullable=False),
-    sa.Column('secure_settings', sa.Text(), nullable=False),
+    sa.Column('secure_settings', sa.JSON(), nullable=False),
     sa.Column('disable_resolve_message', sa.Boolean(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['contact_point_id'], ['contact_point.id'], ondelete='CASCADE'),
@@ -53,7 +52,9 @@ def upgrade():
     sa.UniqueConstraint('uid')
     )
     with op.batch_alter_table('integration', schema=None) as batch_op:
-        batch_op.create_index('ix_integration_contact_point', ['contact_point_id', 'position'], unique=False)
+        batch_op.create_index(
+            'ix_integration_contact_point', ['contact_point_id', 'position'], unique=False
+        )
         batch_op.create_index(batch_op.f('ix_integration_type'), ['type'], unique=False)
 
     op.create_table('delivery_attempt',
@@ -70,7 +71,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('delivery_attempt', schema=None) as batch_op:
-        batch_op.create_index('ix_delivery_attempt_integration', ['integration_id', 'id'], unique=False)
+        batch_op.create_index(
+            'ix_delivery_attempt_integration', ['integration_id', 'id'], unique=False
+        )
 
     # ### end Alembic commands ###
 

@@ -1,0 +1,238 @@
+"""Contact points as a person edits them: validate, save in one transaction, list, copy."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.integrations import REGISTRY, get_type
+from app.integrations.base import Errors, Values, from_storage, to_storage, validate
+from app.models import NAME_MAX_LENGTH, ContactPoint, Integration, name_key
+
+
+@dataclass
+class IntegrationInput:
+    """One integration block as submitted. Secret keys absent from values keep their
+    stored value, taken from the integration `source` (a uid of the same contact point)."""
+
+    type: str
+    values: Values
+    uid: str | None = None
+    source: str | None = None
+    disable_resolve_message: bool = False
+
+
+@dataclass
+class SaveResult:
+    contact_point: ContactPoint | None = None
+    name_error: str | None = None
+    block_errors: list[Errors] = field(default_factory=list)
+
+    @property
+    def errors(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.name_error:
+            found["name"] = self.name_error
+        if any(self.block_errors):
+            found["integrations"] = self.block_errors
+        return found
+
+
+def check_name(name: str, contact_point: ContactPoint | None) -> str | None:
+    """The message for a name that cannot be used, or None."""
+    name = name.strip()
+    if not name:
+        return "Name is required."
+    if len(name) > NAME_MAX_LENGTH:
+        return f"Name must be at most {NAME_MAX_LENGTH} characters."
+    query = select(ContactPoint.id).where(ContactPoint.name_key == name_key(name))
+    if contact_point is not None and contact_point.id is not None:
+        query = query.where(ContactPoint.id != contact_point.id)
+    if db.session.scalar(query) is not None:
+        return f'A contact point named "{name}" already exists.'
+    return None
+
+
+def stored_values(integration: Integration) -> Values:
+    """The flat values of a saved integration, secrets decrypted."""
+    integration_type = REGISTRY[integration.type]
+    return from_storage(integration_type, integration.settings or {}, integration.secrets)
+
+
+def describe(integration: Integration) -> str:
+    """The short description on the list, read without decrypting any secret."""
+    integration_type = REGISTRY.get(integration.type)
+    if integration_type is None:
+        return ""
+    configured = {key: "configured" for key in integration.configured_secret_keys}
+    return integration_type.describe(
+        from_storage(integration_type, integration.settings or {}, configured)
+    )
+
+
+def effective_values(block: IntegrationInput, existing: dict[str, Integration]) -> Values:
+    """The block's values with untouched secrets filled from its source integration."""
+    integration_type = REGISTRY[block.type]
+    values = dict(block.values)
+    source = existing.get(block.source or "")
+    if source is not None and source.type == block.type:
+        stored = source.secrets
+        for key in integration_type.secret_keys:
+            if key not in values and key in stored:
+                values[key] = stored[key]
+    return values
+
+
+def save_contact_point(
+    contact_point: ContactPoint | None, name: str, blocks: list[IntegrationInput]
+) -> SaveResult:
+    """Validate everything, then write the contact point and its integrations at once."""
+    existing = {i.uid: i for i in contact_point.integrations} if contact_point else {}
+    result = SaveResult(name_error=check_name(name, contact_point))
+    prepared: list[tuple[IntegrationInput, Values]] = []
+    for block in blocks:
+        integration_type = get_type(block.type)
+        if integration_type is None:
+            result.block_errors.append({"type": f"Unknown integration type: {block.type!r}."})
+            continue
+        values = effective_values(block, existing)
+        result.block_errors.append(validate(integration_type, values))
+        prepared.append((block, values))
+    if result.errors:
+        return result
+
+    if contact_point is None:
+        contact_point = ContactPoint()
+        db.session.add(contact_point)
+    contact_point.set_name(name)
+    _write_integrations(contact_point, existing, prepared)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        result.name_error = f'A contact point named "{name.strip()}" already exists.'
+        return result
+    result.contact_point = contact_point
+    return result
+
+
+def _write_integrations(
+    contact_point: ContactPoint,
+    existing: dict[str, Integration],
+    prepared: list[tuple[IntegrationInput, Values]],
+) -> None:
+    kept: list[Integration] = []
+    for position, (block, values) in enumerate(prepared):
+        integration = existing.get(block.uid or "")
+        if integration is None or integration in kept:
+            integration = Integration()
+        settings, secrets = to_storage(REGISTRY[block.type], values)
+        integration.type = block.type
+        integration.settings = settings
+        integration.secrets = secrets
+        integration.disable_resolve_message = block.disable_resolve_message
+        integration.position = position
+        kept.append(integration)
+    contact_point.integrations = kept
+
+
+def duplicate_contact_point(original: ContactPoint) -> ContactPoint:
+    """Copy a contact point, settings and secrets, under "<name> (copy)"."""
+    copy = ContactPoint()
+    copy.set_name(_free_copy_name(original.name))
+    copy.integrations = [
+        Integration(
+            type=i.type,
+            settings=dict(i.settings or {}),
+            secure_settings=dict(i.secure_settings or {}),
+            disable_resolve_message=i.disable_resolve_message,
+            position=i.position,
+        )
+        for i in original.integrations
+    ]
+    db.session.add(copy)
+    db.session.commit()
+    return copy
+
+
+def _free_copy_name(name: str) -> str:
+    base = f"{name} (copy)"
+    candidate, number = base, 2
+    while check_name(candidate, None) is not None:
+        if len(candidate) > NAME_MAX_LENGTH:
+            base = f"{name[: NAME_MAX_LENGTH - 20]} (copy)"
+        candidate = f"{base[:-1]} {number})"
+        number += 1
+    return candidate
+
+
+def delete_contact_point(contact_point: ContactPoint) -> None:
+    db.session.delete(contact_point)
+    db.session.commit()
+
+
+def get_contact_point(uid: str) -> ContactPoint | None:
+    return db.session.scalar(
+        select(ContactPoint)
+        .where(ContactPoint.uid == uid)
+        .options(selectinload(ContactPoint.integrations))
+    )
+
+
+@dataclass
+class Page:
+    items: list[ContactPoint]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_filter(search: str):
+    """Contact points whose name, or one of whose integration types, matches the search."""
+    needle = search.strip().casefold()
+    type_ids = [
+        t.type for t in REGISTRY.values() if needle in t.label.casefold() or needle in t.type
+    ]
+    by_name = ContactPoint.name_key.like(f"%{_escape_like(needle)}%", escape="\\")
+    if not type_ids:
+        return by_name
+    by_type = exists().where(
+        Integration.contact_point_id == ContactPoint.id, Integration.type.in_(type_ids)
+    )
+    return or_(by_name, by_type)
+
+
+def list_contact_points(search: str = "", page: int = 1, size: int = 25) -> Page:
+    """One page of contact points, ordered by name, with their integrations loaded."""
+    query = select(ContactPoint)
+    if search.strip():
+        query = query.where(search_filter(search))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    number = min(max(page, 1), max(1, -(-total // size)))
+    items = db.session.scalars(
+        query.order_by(ContactPoint.name_key)
+        .offset((number - 1) * size)
+        .limit(size)
+        .options(selectinload(ContactPoint.integrations))
+    ).all()
+    return Page(list(items), total, number, size)

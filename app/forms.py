@@ -1,0 +1,173 @@
+"""The contact point form as data: parse a submitted form into blocks, and back."""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
+
+from app.contact_points import IntegrationInput, stored_values
+from app.integrations import DEFAULT_TYPE, get_type
+from app.integrations.base import Errors, Field, IntegrationType, Values
+from app.models import ContactPoint
+
+TOKEN_RE = re.compile(r"^[a-z0-9]{1,16}$")
+MAX_BLOCKS = 100
+
+
+def new_token() -> str:
+    return secrets.token_hex(4)
+
+
+@dataclass
+class BlockState:
+    """One integration block of the form: what is shown and what was typed."""
+
+    token: str
+    type: str
+    values: Values = field(default_factory=dict)
+    uid: str = ""
+    source: str = ""
+    disable_resolve_message: bool = False
+    configured: set[str] = field(default_factory=set)  # secret keys kept from `source`
+    errors: Errors = field(default_factory=dict)
+
+    @property
+    def integration_type(self) -> IntegrationType:
+        return get_type(self.type)  # type: ignore[return-value]
+
+    def value(self, spec: Field):
+        return self.values.get(spec.key, spec.initial)
+
+    def to_input(self) -> IntegrationInput:
+        return IntegrationInput(
+            type=self.type,
+            values=dict(self.values),
+            uid=self.uid or None,
+            source=self.source or None,
+            disable_resolve_message=self.disable_resolve_message,
+        )
+
+    def retyped(self, type_id: str) -> BlockState:
+        """The same block switched to another type: that type's fresh fields."""
+        return BlockState(token=self.token, type=type_id, uid=self.uid, source=self.source)
+
+    def copy(self) -> BlockState:
+        """A new block with the same settings; secrets come from the same source."""
+        return BlockState(
+            token=new_token(),
+            type=self.type,
+            values=dict(self.values),
+            source=self.source,
+            disable_resolve_message=self.disable_resolve_message,
+            configured=set(self.configured),
+        )
+
+
+@dataclass
+class FormState:
+    name: str = ""
+    blocks: list[BlockState] = field(default_factory=list)
+    name_error: str | None = None
+
+    def block(self, token: str) -> BlockState:
+        for block in self.blocks:
+            if block.token == token:
+                return block
+        raise BadRequest(f"No integration block {token!r} in this form.")
+
+
+def new_block(type_id: str = DEFAULT_TYPE) -> BlockState:
+    return BlockState(token=new_token(), type=type_id)
+
+
+def state_from_contact_point(contact_point: ContactPoint) -> FormState:
+    """The edit form of a saved contact point; secrets show as configured."""
+    blocks = []
+    for integration in contact_point.integrations:
+        integration_type = get_type(integration.type)
+        if integration_type is None:
+            continue
+        values = stored_values(integration)
+        configured = integration.configured_secret_keys
+        for key in integration_type.secret_keys:
+            values.pop(key, None)
+        blocks.append(
+            BlockState(
+                token=new_token(),
+                type=integration.type,
+                values=values,
+                uid=integration.uid,
+                source=integration.uid,
+                disable_resolve_message=integration.disable_resolve_message,
+                configured=configured,
+            )
+        )
+    return FormState(name=contact_point.name, blocks=blocks)
+
+
+def parse_form(form: MultiDict, contact_point: ContactPoint | None) -> FormState:
+    """Read every block of a submitted form; malformed structure is a 400."""
+    tokens = form.getlist("block")
+    if len(tokens) > MAX_BLOCKS:
+        raise BadRequest(f"A contact point can have at most {MAX_BLOCKS} integrations.")
+    if len(set(tokens)) != len(tokens) or not all(TOKEN_RE.match(t) for t in tokens):
+        raise BadRequest("Malformed integration block index.")
+    stored = {i.uid: i for i in contact_point.integrations} if contact_point else {}
+    blocks = [_parse_block(form, token, stored) for token in tokens]
+    return FormState(name=form.get("name", ""), blocks=blocks)
+
+
+def _parse_block(form: MultiDict, token: str, stored: dict) -> BlockState:
+    prefix = f"{token}."
+    type_id = form.get(prefix + "type", "")
+    integration_type = get_type(type_id)
+    if integration_type is None:
+        raise BadRequest(f"Unknown integration type: {type_id[:64]!r}.")
+    source = form.get(prefix + "source", "")
+    source_integration = stored.get(source)
+    if source_integration is None:
+        source, secret_keys = "", set()
+    elif source_integration.type != type_id:  # switched type: its secrets do not apply
+        secret_keys = set()
+    else:
+        secret_keys = source_integration.configured_secret_keys
+    values: Values = {}
+    configured: set[str] = set()
+    for spec in integration_type.fields:
+        name = f"{prefix}s.{spec.key}"
+        if spec.secret and name not in form and spec.key in secret_keys:
+            configured.add(spec.key)
+            continue
+        values[spec.key] = read_field(form, name, spec)
+    uid = form.get(prefix + "uid", "")
+    return BlockState(
+        token=token,
+        type=type_id,
+        values=values,
+        uid=uid if uid in stored else "",
+        source=source,
+        disable_resolve_message=(prefix + "disableResolveMessage") in form,
+        configured=configured,
+    )
+
+
+def read_field(form: MultiDict, name: str, spec: Field):
+    """The value of one field as typed, in the shape the registry uses."""
+    if spec.element == "checkbox":
+        return name in form
+    if spec.element == "list":
+        return [item.strip() for item in form.getlist(name) if item.strip()]
+    if spec.element == "map":
+        pairs = zip(form.getlist(name + ".k"), form.getlist(name + ".v"), strict=False)
+        return {k.strip(): v for k, v in pairs if k.strip() or v.strip()}
+    if spec.element == "records":
+        columns = {sub.key: form.getlist(f"{name}.{sub.key}") for sub in spec.subfields}
+        rows = zip(*columns.values(), strict=False)
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        return [{k: v.strip() for k, v in r.items() if v.strip()} for r in records
+                if any(v.strip() for k, v in r.items() if k != "type")]
+    raw = form.get(name, "")
+    return raw.strip() if spec.element != "textarea" else raw.strip("\r\n ")

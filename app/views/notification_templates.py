@@ -1,0 +1,11 @@
+"""Notification templates tab."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+bp = Blueprint("notification_templates", __name__)
+
+
+@bp.get("/notification-templates")
+def list_page():
+    return render_template("notification_templates/list.html")
