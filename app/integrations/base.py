@@ -272,3 +272,90 @@ def _normalise(spec: Field, raw: Any) -> Any:
     if spec.element in ("map", "records", "list"):
         return raw
     return str(raw)
+
+
+# --- sending -------------------------------------------------------------------------
+
+ELLIPSIS = "…"
+# Characters that only make sense joined to the next one: never end a cut text on them.
+_JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}
+
+
+class SendError(Exception):
+    """A delivery failed; message is what a person reads, permanent means do not retry."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a sender did: the provider's status code, or why nothing was sent."""
+
+    status: int | None = None
+    skipped: str = ""
+
+
+@dataclass
+class SendContext:
+    """Everything a sender needs: its values, the alert group and the instance settings."""
+
+    integration_type: IntegrationType
+    values: Values
+    group: Any  # app.alerts.AlertGroup
+    config: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def text(self, key: str, *, html: bool = False) -> str:
+        """The field's value rendered as a template (its built-in one when empty)."""
+        spec = self.integration_type.by_key[key]
+        return self.render(self.values.get(key), spec.template, html=html, label=spec.label)
+
+    def render(
+        self, source: str | None, template: str = "", *, html: bool = False, label: str = ""
+    ) -> str:
+        """A template source rendered for the group, or the named built-in when empty."""
+        # Imported here so that declaring types never loads the template machinery.
+        from app.templating import render_field
+
+        if not source and not template:
+            return ""
+        rendered = render_field(source or None, template, self.group, html=html)
+        if rendered.warning:
+            self.warnings.append(f"{label}: {rendered.warning}" if label else rendered.warning)
+        return rendered.text
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut_text(text: str, limit: int) -> str:
+    """Text shortened with an ellipsis to at most limit characters, counted as UTF-16 units.
+
+    UTF-16 units are never fewer than code points, so the result fits whichever way a
+    provider counts, and a surrogate pair is never split.
+    """
+    if utf16_length(text) <= limit:
+        return text
+    kept: list[str] = []
+    room = limit - 1
+    for char in text:
+        room -= 2 if ord(char) > 0xFFFF else 1
+        if room < 0:
+            break
+        kept.append(char)
+    while kept and (kept[-1] in _JOINERS or kept[-1].isspace()):
+        kept.pop()
+    return "".join(kept) + ELLIPSIS

@@ -1,0 +1,333 @@
+"""The one HTTP seam every sender goes through: timeouts, TLS, redirects, size caps, errors."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from http.cookiejar import DefaultCookiePolicy
+from json import dumps as json_dumps
+from json import loads as json_loads
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from flask import current_app, has_app_context
+from requests.adapters import HTTPAdapter
+
+from app import __version__
+from app.integrations.base import SendError
+
+USER_AGENT = f"Herald/{__version__}"
+DEFAULT_TIMEOUT = 10.0
+MAX_ANSWER_BYTES = 64 * 1024
+MAX_REDIRECTS = 3
+MAX_EXCERPT = 300
+CHUNK = 16 * 1024
+
+# A destination policy gets every URL Herald is about to contact (redirects included) and
+# returns a refusal message, or None to allow it.
+DestinationPolicy = Callable[[str], "str | None"]
+_destination_policy: DestinationPolicy | None = None
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """A provider's answer: status, the (capped) text, its JSON when it is JSON, the time."""
+
+    status: int
+    text: str
+    json: Any
+    duration_ms: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def set_destination_policy(policy: DestinationPolicy | None) -> None:
+    """Install the check run on every URL before Herald connects to it (None removes it)."""
+    global _destination_policy
+    _destination_policy = policy
+
+
+class _RedirectRefused(Exception):
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class _Session(requests.Session):
+    """A session that never turns a POST into a body-less GET on 301/302/303."""
+
+    def rebuild_method(self, prepared_request, response) -> None:
+        if response.status_code in (301, 302, 303) and prepared_request.method not in (
+            "GET",
+            "HEAD",
+        ):
+            raise _RedirectRefused(response)
+        super().rebuild_method(prepared_request, response)
+
+    def send(self, request, **kwargs):
+        # Runs for the first request and for every redirect it follows.
+        if _destination_policy is not None:
+            refusal = _destination_policy(request.url)
+            if refusal:
+                raise SendError(refusal, permanent=True)
+        return super().send(request, **kwargs)
+
+
+def _new_session() -> requests.Session:
+    session = _Session()
+    session.max_redirects = MAX_REDIRECTS
+    session.headers["User-Agent"] = USER_AGENT
+    # Cookies set by one provider must never travel to another integration's request.
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    adapter = HTTPAdapter(pool_connections=32, pool_maxsize=32)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+_session = _new_session()  # shared: one connection pool for every sender and thread
+
+
+def configured_timeout() -> float:
+    """HERALD_HTTP_TIMEOUT from the app's configuration, or the default."""
+    if has_app_context():
+        return float(current_app.config.get("HERALD_HTTP_TIMEOUT") or DEFAULT_TIMEOUT)
+    return DEFAULT_TIMEOUT
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    json: Any = None,
+    data: bytes | str | None = None,
+    headers: Mapping[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+    timeout: float | None = None,
+) -> HttpAnswer:
+    """Send one request; a 2xx answer is returned, everything else raises SendError."""
+    timeout = configured_timeout() if timeout is None else timeout
+    all_headers = dict(headers or {})
+    if json is not None:
+        data = json_dumps(json, ensure_ascii=False).encode()
+        all_headers.setdefault("Content-Type", "application/json")
+    started = time.monotonic()
+    try:
+        answer = _exchange(method, url, data, all_headers, auth, timeout, started)
+    except requests.RequestException as exc:
+        raise _request_error(exc, url, timeout) from None
+    except _RedirectRefused as exc:
+        raise _redirect_error(exc.response) from None
+    if not 200 <= answer.status < 300:
+        raise status_error(answer)
+    return answer
+
+
+def _exchange(
+    method: str,
+    url: str,
+    data: bytes | str | None,
+    headers: dict[str, str],
+    auth: tuple[str, str] | None,
+    timeout: float,
+    started: float,
+) -> HttpAnswer:
+    with _session.request(
+        method, url, data=data, headers=headers, auth=auth, timeout=timeout, stream=True
+    ) as response:
+        body = _read_capped(response, started + timeout, timeout)
+        text = _decode(body, response.encoding)
+        return HttpAnswer(
+            status=response.status_code,
+            text=text,
+            json=_parse_json(text),
+            duration_ms=round((time.monotonic() - started) * 1000),
+            headers=response.headers,
+        )
+
+
+def _read_capped(response: requests.Response, deadline: float, timeout: float) -> bytes:
+    """At most MAX_ANSWER_BYTES of the body, and never past the deadline."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(CHUNK):
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= MAX_ANSWER_BYTES:
+            break
+        if time.monotonic() > deadline:
+            raise SendError(f"timed out after {timeout:g} s")
+    return b"".join(parts)[:MAX_ANSWER_BYTES]
+
+
+def _decode(body: bytes, encoding: str | None) -> str:
+    try:
+        return body.decode(encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return body.decode("utf-8", errors="replace")
+
+
+def _parse_json(text: str) -> Any:
+    if text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        return json_loads(text)
+    except ValueError:
+        return None
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+def status_error(answer: HttpAnswer) -> SendError:
+    """The SendError for a non-2xx answer: 4xx but 429 are permanent, the rest transient."""
+    status = answer.status
+    detail = answer_excerpt(answer) or _reason(status)
+    permanent = (300 <= status < 500) and status != 429
+    return SendError(
+        f"HTTP {status}: {detail}",
+        permanent=permanent,
+        status=status,
+        retry_after=retry_after(answer) if status in (429, 503) else None,
+    )
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "unexpected answer"
+
+
+def answer_excerpt(answer: HttpAnswer) -> str:
+    """A short human line from a provider's answer: its error message, or its first line."""
+    message = _json_message(answer.json)
+    if not message:
+        lines = [line.strip() for line in answer.text.strip().splitlines() if line.strip()]
+        message = lines[0] if lines else ""
+    message = " ".join(message.split())
+    return message if len(message) <= MAX_EXCERPT else message[: MAX_EXCERPT - 1] + "…"
+
+
+def _json_message(body: Any) -> str:
+    """The message in the usual JSON error shapes ({message}, {error}, {description} ...)."""
+    if not isinstance(body, dict):
+        return ""
+    for key in ("description", "message", "error_description", "error", "detail"):
+        value = body.get(key)
+        if isinstance(value, dict):
+            value = value.get("message")
+        if isinstance(value, str) and value.strip():
+            errors = body.get("errors")
+            if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+                return f"{value}: {'; '.join(errors)}"
+            return value
+    return ""
+
+
+def retry_after(answer: HttpAnswer) -> float | None:
+    """Seconds to wait, from the Retry-After header or a JSON retry_after field."""
+    raw = answer.headers.get("Retry-After")
+    if raw:
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
+            except (TypeError, ValueError):
+                pass
+    body = answer.json if isinstance(answer.json, dict) else {}
+    # Discord puts it at the top level, Telegram under "parameters".
+    for holder in (body, body.get("parameters")):
+        if isinstance(holder, dict) and isinstance(holder.get("retry_after"), int | float):
+            return max(0.0, float(holder["retry_after"]))
+    return None
+
+
+def _redirect_error(response: requests.Response) -> SendError:
+    target = url_host_port(response.headers.get("Location", ""), default="another address")
+    return SendError(
+        f"HTTP {response.status_code}: the URL redirects to {target}, and following it "
+        "would drop the notification; use the new URL",
+        permanent=True,
+        status=response.status_code,
+    )
+
+
+def url_host_port(url: str, default: str = "") -> str:
+    """host:port of a URL (never its path or query, which may hold secrets)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return default
+    if not parts.hostname:
+        return default
+    return f"{parts.hostname}:{port}" if port else parts.hostname
+
+
+def _find(exc: BaseException | None, kind: type[BaseException]) -> Any:
+    """The first exception of the given kind in exc's chain of causes."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return current
+        stack.extend(a for a in current.args if isinstance(a, BaseException))
+        stack.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
+    return None
+
+
+def _request_error(exc: requests.RequestException, url: str, timeout: float) -> SendError:
+    """A SendError saying what went wrong in words, without the URL's path or secrets."""
+    request_url = getattr(getattr(exc, "request", None), "url", None) or url
+    where = url_host_port(request_url, default="the server")
+    host = where.rsplit(":", 1)[0]
+    if isinstance(exc, requests.Timeout):
+        return SendError(f"timed out after {timeout:g} s")
+    if isinstance(exc, requests.TooManyRedirects):
+        return SendError(f"too many redirects (more than {MAX_REDIRECTS})", permanent=True)
+    if isinstance(
+        exc,
+        requests.exceptions.InvalidURL
+        | requests.exceptions.MissingSchema
+        | requests.exceptions.InvalidSchema
+        | requests.exceptions.InvalidHeader,
+    ):
+        return SendError(f"invalid request: {exc.__class__.__name__}", permanent=True)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return _tls_error(exc)
+    dns = _find(exc, socket.gaierror)
+    if dns is not None:
+        if dns.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
+            return SendError(f"DNS name not found: {host}", permanent=True)
+        return SendError(f"DNS lookup failed for {host}: {dns.strerror or dns}")
+    if _find(exc, ConnectionRefusedError) is not None:
+        return SendError(f"connection refused ({where})")
+    if _find(exc, ConnectionResetError) is not None or isinstance(
+        exc, requests.exceptions.ChunkedEncodingError
+    ):
+        return SendError(f"connection closed by {where} before a complete answer")
+    os_error = _find(exc, OSError)
+    if os_error is not None and os_error.strerror:
+        return SendError(f"network error reaching {where}: {os_error.strerror.lower()}")
+    return SendError(f"could not reach {where} ({exc.__class__.__name__})")
+
+
+def _tls_error(exc: requests.exceptions.SSLError) -> SendError:
+    verify = _find(exc, ssl.SSLCertVerificationError)
+    if verify is not None:
+        reason = getattr(verify, "verify_message", "") or verify.reason or "not trusted"
+        return SendError(f"TLS certificate error: {reason}", permanent=True)
+    tls = _find(exc, ssl.SSLError)
+    reason = (getattr(tls, "reason", None) or "handshake failed") if tls else "handshake failed"
+    return SendError(f"TLS error: {str(reason).lower().replace('_', ' ')}")

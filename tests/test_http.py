@@ -1,0 +1,229 @@
+"""The HTTP seam against real loopback servers: answers, errors in words, limits."""
+from __future__ import annotations
+
+import datetime
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from app import __version__, http
+from app.integrations.base import SendError
+from tests.loopback import closed_port
+
+
+def failure(url: str, **kwargs) -> SendError:
+    with pytest.raises(SendError) as caught:
+        http.request("POST", url, json={"hello": "world"}, **kwargs)
+    return caught.value
+
+
+def test_request_sends_json_with_herald_user_agent(httpserver: HTTPServer):
+    httpserver.expect_oneshot_request(
+        "/hook", method="POST", json={"hello": "world"},
+        headers={"User-Agent": f"Herald/{__version__}", "Content-Type": "application/json"},
+    ).respond_with_json({"ok": True}, status=202)
+
+    answer = http.request("POST", httpserver.url_for("/hook"), json={"hello": "world"})
+
+    assert (answer.status, answer.json) == (202, {"ok": True})
+    assert answer.duration_ms >= 0
+    httpserver.check_assertions()
+
+
+def test_not_found_names_the_first_line_of_the_answer_and_is_permanent(httpserver):
+    httpserver.expect_request("/hook").respond_with_data(
+        "  no_service  \nsecond line", status=404)
+
+    error = failure(httpserver.url_for("/hook"))
+
+    assert error.message == "HTTP 404: no_service"
+    assert (error.permanent, error.status) == (True, 404)
+
+
+def test_json_error_answers_are_read_for_their_message(httpserver):
+    httpserver.expect_request("/hook").respond_with_json(
+        {"status": "invalid event", "message": "Event object is invalid",
+         "errors": ["Length of 'routing_key' is incorrect"]}, status=400)
+
+    error = failure(httpserver.url_for("/hook"))
+
+    assert error.message == (
+        "HTTP 400: Event object is invalid: Length of 'routing_key' is incorrect")
+
+
+def test_empty_error_answer_uses_the_status_phrase(httpserver):
+    httpserver.expect_request("/hook").respond_with_data("", status=403)
+
+    assert failure(httpserver.url_for("/hook")).message == "HTTP 403: Forbidden"
+
+
+def test_server_errors_are_transient(httpserver):
+    httpserver.expect_request("/hook").respond_with_data("upstream down", status=503)
+
+    error = failure(httpserver.url_for("/hook"))
+
+    assert error.message == "HTTP 503: upstream down"
+    assert error.permanent is False
+
+
+def test_429_is_transient_and_carries_retry_after(httpserver):
+    httpserver.expect_request("/hook").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "7"})
+
+    error = failure(httpserver.url_for("/hook"))
+
+    assert (error.message, error.permanent, error.retry_after) == (
+        "HTTP 429: slow down", False, 7.0)
+
+
+def test_429_retry_after_in_a_json_body_is_honoured(httpserver):
+    httpserver.expect_request("/hook").respond_with_json(
+        {"message": "You are being rate limited.", "retry_after": 1.5, "global": False},
+        status=429)
+
+    error = failure(httpserver.url_for("/hook"))
+
+    assert error.retry_after == 1.5
+    assert error.message == "HTTP 429: You are being rate limited."
+
+
+def test_connection_refused_names_host_and_port():
+    port = closed_port()
+
+    error = failure(f"http://127.0.0.1:{port}/secret-path")
+
+    assert error.message == f"connection refused (127.0.0.1:{port})"
+    assert error.permanent is False
+
+
+def test_timeout_comes_from_the_app_config(app, httpserver):
+    def slow(request: Request) -> Response:
+        time.sleep(0.6)
+        return Response("late")
+
+    httpserver.expect_request("/hook").respond_with_handler(slow)
+    app.config["HERALD_HTTP_TIMEOUT"] = 0.2
+
+    started = time.monotonic()
+    error = failure(httpserver.url_for("/hook"))
+
+    assert error.message == "timed out after 0.2 s"
+    assert error.permanent is False
+    assert time.monotonic() - started < 0.55
+
+
+def test_unknown_dns_name_is_reported_by_name(monkeypatch):
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    # No lookup leaves the machine: the resolver itself is replaced.
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+
+    error = failure("https://alerts.example.test/hook")
+
+    assert error.message == "DNS name not found: alerts.example.test"
+    assert error.permanent is True
+
+
+def test_answers_are_capped_in_size(httpserver):
+    httpserver.expect_request("/hook").respond_with_data("x" * (1024 * 1024))
+
+    answer = http.request("POST", httpserver.url_for("/hook"), json={})
+
+    assert len(answer.text) == http.MAX_ANSWER_BYTES
+
+
+def test_temporary_redirects_are_followed_with_the_body(httpserver):
+    httpserver.expect_oneshot_request("/old", method="POST").respond_with_data(
+        "", status=307, headers={"Location": httpserver.url_for("/new")})
+    httpserver.expect_oneshot_request("/new", method="POST", json={"hello": "world"}
+                                      ).respond_with_data("ok")
+
+    answer = http.request("POST", httpserver.url_for("/old"), json={"hello": "world"})
+
+    assert answer.status == 200
+    httpserver.check_assertions()
+
+
+def test_more_than_three_redirects_fail(httpserver):
+    for hop in range(5):
+        httpserver.expect_request(f"/hop{hop}").respond_with_data(
+            "", status=307, headers={"Location": httpserver.url_for(f"/hop{hop + 1}")})
+
+    error = failure(httpserver.url_for("/hop0"))
+
+    assert error.message == "too many redirects (more than 3)"
+    assert error.permanent is True
+
+
+def test_a_redirect_that_would_drop_the_body_is_refused(httpserver):
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=301, headers={"Location": "https://new.example.test/hook"})
+
+    error = failure(httpserver.url_for("/old"))
+
+    assert error.message.startswith("HTTP 301: the URL redirects to new.example.test:443")
+    assert error.permanent is True
+    assert len(httpserver.log) == 1
+
+
+def test_destination_policy_is_checked_before_connecting(httpserver):
+    http.set_destination_policy(lambda url: "Herald may not send to loopback addresses.")
+    try:
+        error = failure(httpserver.url_for("/hook"))
+    finally:
+        http.set_destination_policy(None)
+
+    assert error.message == "Herald may not send to loopback addresses."
+    assert error.permanent is True
+    assert httpserver.log == []
+
+
+# --- TLS ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def self_signed_server(tmp_path) -> Iterator[HTTPServer]:
+    """An HTTPS server on 127.0.0.1 whose certificate nobody trusts."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    server = HTTPServer(host="127.0.0.1", ssl_context=context)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
+def test_untrusted_certificate_is_a_permanent_tls_error(self_signed_server):
+    self_signed_server.expect_request("/hook").respond_with_data("ok")
+
+    error = failure(self_signed_server.url_for("/hook"))
+
+    assert error.message.startswith("TLS certificate error: ")
+    assert "self-signed" in error.message or "self signed" in error.message
+    assert error.permanent is True
