@@ -1,0 +1,91 @@
+"""The data a template sees: plain objects with Grafana's names and nothing else."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from app.alerts import Alert, AlertGroup
+
+
+class Pair(NamedTuple):
+    """One label or annotation, as KV.SortedPairs() gives it."""
+
+    Name: str
+    Value: str
+
+
+class KV(dict[str, str]):
+    """Labels or annotations: a mapping kept sorted by name, with Grafana's methods."""
+
+    def __init__(self, items: dict[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__(sorted(dict(items).items()))
+
+    def SortedPairs(self) -> list[Pair]:
+        return [Pair(name, value) for name, value in self.items()]
+
+    def Names(self) -> list[str]:
+        return list(self.keys())
+
+    def Values(self) -> list[str]:
+        return list(self.values())
+
+    def Remove(self, names: Iterable[str]) -> KV:
+        """A copy without the given names, like Grafana's .Remove."""
+        removed = set(names)
+        return KV((name, value) for name, value in self.items() if name not in removed)
+
+
+class AlertView:
+    """One alert as templates see it."""
+
+    FIELDS = frozenset({
+        "Status", "Labels", "Annotations", "StartsAt", "EndsAt", "GeneratorURL",
+        "Fingerprint", "SilenceURL", "DashboardURL", "PanelURL", "ValueString",
+    })
+
+    def __init__(self, alert: Alert) -> None:
+        self.Status: str = alert.status
+        self.Labels = KV(alert.labels)
+        self.Annotations = KV(alert.annotations)
+        self.StartsAt: datetime = alert.starts_at
+        self.EndsAt: datetime | None = alert.ends_at
+        self.GeneratorURL: str = alert.generator_url
+        self.Fingerprint: str = alert.fingerprint
+        self.SilenceURL: str = alert.silence_url
+        self.DashboardURL: str = alert.dashboard_url
+        self.PanelURL: str = alert.panel_url
+        self.ValueString: str = alert.value_string
+
+    def __repr__(self) -> str:
+        return f"Alert({self.Status}, {dict(self.Labels)})"
+
+
+class AlertList(list[AlertView]):
+    """The group's alerts, with .Firing and .Resolved (also callable, as in Grafana)."""
+
+    @property
+    def Firing(self) -> AlertList:
+        return AlertList(alert for alert in self if alert.Status == "firing")
+
+    @property
+    def Resolved(self) -> AlertList:
+        return AlertList(alert for alert in self if alert.Status == "resolved")
+
+    def __call__(self) -> AlertList:
+        return self
+
+
+def template_context(group: AlertGroup) -> dict[str, Any]:
+    """The variables of a rendering, named as in Grafana's notification templates."""
+    return {
+        "Receiver": group.receiver,
+        "Status": group.status,
+        "Alerts": AlertList(AlertView(alert) for alert in group.alerts),
+        "GroupLabels": KV(group.group_labels),
+        "CommonLabels": KV(group.common_labels),
+        "CommonAnnotations": KV(group.common_annotations),
+        "ExternalURL": group.external_url,
+        "GroupKey": group.group_key,
+        "TruncatedAlerts": group.truncated_alerts,
+    }
