@@ -133,6 +133,9 @@ def test_alert_group(
     )
 
 
+test_alert_group.__test__ = False  # type: ignore[attr-defined]  # pytest: not a test
+
+
 def _sample_alert(instance: str, status: str, cpu: float) -> Alert:
     labels = {"alertname": "HighCPU", "service": "api", "env": "prod", "instance": instance,
               "severity": "critical" if instance == "api-1" else "warning"}
