@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
@@ -21,6 +22,35 @@ def new_token() -> str:
     return secrets.token_hex(4)
 
 
+ANNOTATION_KEYS = ("summary", "description", "runbook_url")
+
+
+@dataclass
+class TestInput:
+    """What the Test panel of a block asks for: the predefined alert, or custom data."""
+
+    custom: bool = False
+    annotations: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, form: MultiDict, token: str) -> TestInput:
+        prefix = f"{token}.test."
+        pairs = zip(form.getlist(prefix + "label.k"), form.getlist(prefix + "label.v"),
+                    strict=False)
+        return cls(
+            custom=form.get(prefix + "mode") == "custom",
+            annotations={k: form.get(prefix + k, "").strip() for k in ANNOTATION_KEYS},
+            labels={k.strip(): v.strip() for k, v in pairs if k.strip()},
+        )
+
+    def alert_data(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The labels and annotations merged into the test alert."""
+        if not self.custom:
+            return {}, {}
+        return dict(self.labels), {k: v for k, v in self.annotations.items() if v}
+
+
 @dataclass
 class BlockState:
     """One integration block of the form: what is shown and what was typed."""
@@ -33,6 +63,8 @@ class BlockState:
     disable_resolve_message: bool = False
     configured: set[str] = field(default_factory=set)  # secret keys kept from `source`
     errors: Errors = field(default_factory=dict)
+    test: TestInput | None = None  # the Test panel is open
+    test_result: Any = None
 
     @property
     def integration_type(self) -> IntegrationType:
