@@ -28,9 +28,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
 
-    from app import cli, models, views  # noqa: F401 (models registers the tables)
+    from app import auth, cli, models, views, web  # noqa: F401 (models registers the tables)
 
+    app.before_request(auth.enforce_access)
     views.register(app)
+    web.register(app)
     cli.register(app)
 
     if app.config["HERALD_AUTO_MIGRATE"]:
@@ -38,4 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             from app.schema import upgrade_database
 
             upgrade_database()
+    if app.config["HERALD_ADMIN_USER"]:
+        with app.app_context():
+            from app.accounts import ensure_admin
+
+            ensure_admin(app.config["HERALD_ADMIN_USER"], app.config["HERALD_ADMIN_PASSWORD"])
     return app

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import argparse
 
+import click
 from flask import Flask
+from flask.cli import AppGroup
+
+users_cli = AppGroup("users", help="Manage accounts.")
+secrets_cli = AppGroup("secrets", help="Manage the encryption of secret settings.")
 
 
 def serve(argv: list[str] | None = None) -> None:
@@ -23,5 +28,81 @@ def serve(argv: list[str] | None = None) -> None:
     waitress_serve(application, host=args.host, port=args.port, threads=args.threads)
 
 
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer")
+@click.password_option(help="Prompted for when not given.")
+def users_create(username: str, role: str, password: str) -> None:
+    """Create an account."""
+    from app.accounts import create_user
+
+    user, errors = create_user(username, password, role)
+    if errors:
+        _fail(" ".join(errors.values()))
+    click.echo(f"Created {user.role} account {user.username}.")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List accounts and their roles."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+
+    for user in db.session.scalars(select(User).order_by(User.name_key)):
+        click.echo(f"{user.username}\t{user.role}")
+
+
+@users_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["viewer", "editor", "admin"]))
+def users_set_role(username: str, role: str) -> None:
+    """Change the role of an account."""
+    from app.accounts import find_user, set_role
+
+    user = find_user(username) or _fail(f"No account named {username!r}.")
+    problem = set_role(user, role)
+    if problem:
+        _fail(problem)
+    click.echo(f"{user.username} is now {role}.")
+
+
+@users_cli.command("delete")
+@click.argument("username")
+def users_delete(username: str) -> None:
+    """Remove an account (never the last admin)."""
+    from app.accounts import delete_user, find_user
+
+    user = find_user(username) or _fail(f"No account named {username!r}.")
+    problem = delete_user(user)
+    if problem:
+        _fail(problem)
+    click.echo(f"Removed {username}.")
+
+
+@secrets_cli.command("generate-key")
+def secrets_generate_key() -> None:
+    """Print a new encryption key, to put first in HERALD_ENCRYPTION_KEY."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
+@secrets_cli.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored secret under the first key of HERALD_ENCRYPTION_KEY."""
+    from app.secrets_rotation import rotate_all
+
+    count = rotate_all()
+    click.echo(f"Re-encrypted {count} secret setting(s) under the newest key.")
+
+
 def register(app: Flask) -> None:
     """Attach Herald's `flask` sub-commands to the app."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(secrets_cli)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,13 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_HTTP_TIMEOUT=_float_env("HERALD_HTTP_TIMEOUT", 10.0),
         HERALD_AUTO_MIGRATE=True,
         HERALD_PAGE_SIZE=25,
+        HERALD_SESSION_IDLE_MINUTES=_float_env("HERALD_SESSION_IDLE_MINUTES", 60.0),
+        HERALD_TEST_RATE_LIMIT=int(env.get("HERALD_TEST_RATE_LIMIT") or 20),
+        HERALD_ADMIN_USER=env.get("HERALD_ADMIN_USER", ""),
+        HERALD_ADMIN_PASSWORD=env.get("HERALD_ADMIN_PASSWORD", ""),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=7),
         WTF_CSRF_TIME_LIMIT=None,
         SMTP={
             "host": env.get("HERALD_SMTP_HOST", ""),
@@ -65,6 +73,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         },
     )
     app.config.update(test_config)
+    # Secure cookies whenever people reach Herald over HTTPS.
+    app.config.setdefault(
+        "SESSION_COOKIE_SECURE", app.config["HERALD_EXTERNAL_URL"].startswith("https://")
+    )
     if "SECRET_KEY" not in test_config:
         app.config["SECRET_KEY"] = key_from(
             "HERALD_SECRET_KEY", "secret_key", lambda: secrets.token_hex(32)

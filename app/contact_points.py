@@ -8,6 +8,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app import audit
 from app.extensions import db
 from app.integrations import REGISTRY, get_type
 from app.integrations.base import Errors, Values, from_storage, to_storage, validate
@@ -40,6 +41,23 @@ class SaveResult:
         if any(self.block_errors):
             found["integrations"] = self.block_errors
         return found
+
+
+def snapshot(contact_point: ContactPoint) -> dict[str, Any]:
+    """The contact point as the audit log keeps it: secret keys named, values left out."""
+    return {
+        "name": contact_point.name,
+        "integrations": [
+            {
+                "uid": i.uid,
+                "type": i.type,
+                "settings": i.settings,
+                "secureFields": sorted(i.configured_secret_keys),
+                "disableResolveMessage": i.disable_resolve_message,
+            }
+            for i in contact_point.integrations
+        ],
+    }
 
 
 def check_name(name: str, contact_point: ContactPoint | None) -> str | None:
@@ -105,12 +123,16 @@ def save_contact_point(
     if result.errors:
         return result
 
+    before = snapshot(contact_point) if contact_point else None
     if contact_point is None:
         contact_point = ContactPoint()
         db.session.add(contact_point)
     contact_point.set_name(name)
     _write_integrations(contact_point, existing, prepared)
     try:
+        db.session.flush()
+        audit.record("update" if before else "create", "contact-point", contact_point.name,
+                     contact_point.uid, before, snapshot(contact_point))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -155,6 +177,8 @@ def duplicate_contact_point(original: ContactPoint) -> ContactPoint:
         for i in original.integrations
     ]
     db.session.add(copy)
+    db.session.flush()
+    audit.record("create", "contact-point", copy.name, copy.uid, None, snapshot(copy))
     db.session.commit()
     return copy
 
@@ -171,6 +195,8 @@ def _free_copy_name(name: str) -> str:
 
 
 def delete_contact_point(contact_point: ContactPoint) -> None:
+    audit.record("delete", "contact-point", contact_point.name, contact_point.uid,
+                 snapshot(contact_point), None)
     db.session.delete(contact_point)
     db.session.commit()
 

@@ -35,4 +35,9 @@ def decrypt_value(token: str) -> str:
 
 def rotate_value(token: str) -> str:
     """Re-encrypt a token under the first (newest) key."""
-    return _box().rotate(token.encode()).decode()
+    try:
+        return _box().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise SecretDecryptionError(
+            "a stored secret cannot be decrypted with any key of HERALD_ENCRYPTION_KEY"
+        ) from exc

@@ -115,3 +115,73 @@ class DeliveryAttempt(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
     warning: Mapped[str] = mapped_column(Text, default="")
     is_test: Mapped[bool] = mapped_column(default=False)
+
+
+ROLES = ("viewer", "editor", "admin")
+
+
+class User(db.Model):
+    """An account. Roles: viewer (read), editor (change and test), admin (also accounts)."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH * 4), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    # Bumped on password change or removal so existing sessions end.
+    session_version: Mapped[int] = mapped_column(default=1)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def set_username(self, username: str) -> None:
+        self.username = username.strip()
+        self.name_key = name_key(username)
+
+
+class LoginFailure(db.Model):
+    """Failed logins from one client address, for throttling and lock-out."""
+
+    __tablename__ = "login_failure"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ApiToken(db.Model):
+    """A named API token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH * 4), unique=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    created_by: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    def set_name(self, name: str) -> None:
+        self.name = name.strip()
+        self.name_key = name_key(name)
+
+
+class AuditEntry(db.Model):
+    """Who changed what, when; before/after snapshots carry no secret values."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    action: Mapped[str] = mapped_column(String(32))  # create, update, delete, ...
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH * 2), default="")
+    object_uid: Mapped[str] = mapped_column(String(64), default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

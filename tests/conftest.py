@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,15 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from app import create_app
+from app.auth import hash_password
 from app.extensions import db
+from app.models import ROLES, User
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
+PASSWORD = "correct horse battery"  # the password of the test accounts admin, editor, viewer
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
@@ -39,6 +44,11 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("schema") / "herald.sqlite3"
     application = create_app(make_config(path, HERALD_AUTO_MIGRATE=True))
     with application.app_context():
+        for role in ROLES:  # one account per role, made once: password hashing is slow
+            user = User(password_hash=hash_password(PASSWORD), role=role)
+            user.set_username(role)
+            db.session.add(user)
+        db.session.commit()
         db.engine.dispose()  # closing the last connection folds the WAL into the file
     return path
 
@@ -65,25 +75,62 @@ class FormClient(FlaskClient):
     csrf_token: str | None = None
 
     def fetch_csrf_token(self) -> str:
-        page = self.get("/contact-points").get_data(as_text=True)
+        page = super().open("/login", follow_redirects=True).get_data(as_text=True)
         match = CSRF_RE.search(page)
         assert match, "no csrf-token meta tag on the page"
         self.csrf_token = match.group(1)
         return self.csrf_token
 
     def open(self, *args: Any, **kwargs: Any):
+        # A fresh app context per request, as in production: otherwise the request would
+        # reuse the test's context, sharing its `g` and its database session.
+        with self.application.app_context():
+            return self._open(*args, **kwargs)
+
+    def _open(self, *args: Any, **kwargs: Any):
         method = kwargs.get("method", "GET")
         if method != "GET" and kwargs.pop("csrf", True):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token or self.fetch_csrf_token())
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        if method != "GET" and str(args[0] if args else "").startswith(("/login", "/setup",
+                                                                          "/logout")):
+            self.csrf_token = None  # logging in or out starts a new session, with a new token
+        return response
+
+
+def log_in(client: FlaskClient, username: str) -> FlaskClient:
+    """Give the client the session a successful login as that account would."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    with client.session_transaction() as session:
+        session.update(user_id=user.id, version=user.session_version, seen=int(time.time()))
+        session.permanent = True
+    return client
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
+def anonymous(app: Flask) -> FlaskClient:
+    """A client that has not logged in."""
     app.test_client_class = FormClient
     return app.test_client()
+
+
+@pytest.fixture
+def client_as(app: Flask):
+    """client_as("viewer"): a new client logged in with that role's test account."""
+
+    def make(username: str) -> FlaskClient:
+        app.test_client_class = FormClient
+        return log_in(app.test_client(), username)
+
+    return make
+
+
+@pytest.fixture
+def client(client_as) -> FlaskClient:
+    """A client logged in as an editor, the role that changes and tests contact points."""
+    return client_as("editor")
 
 
 @pytest.fixture

@@ -1,14 +1,39 @@
 """Blueprints, and what every page template may use."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
+
+from app.models import utcnow
+
+
+def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """'3 minutes ago' style text for a naive UTC time."""
+    if moment is None:
+        return ""
+    seconds = max(0, int(((now or utcnow()) - moment).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now" if seconds < 10 else f"{seconds} seconds ago"
 
 
 def register(app: Flask) -> None:
+    from app.auth import current_principal
     from app.contact_points import describe
     from app.integrations import REGISTRY
-    from app.views import contact_points, notification_templates
+    from app.views import audit_log, auth, contact_points, notification_templates, users
 
-    app.register_blueprint(contact_points.bp)
-    app.register_blueprint(notification_templates.bp)
-    app.jinja_env.globals.update(registry=REGISTRY, describe=describe)
+    for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
+                      audit_log.bp):
+        app.register_blueprint(blueprint)
+    def can(role: str) -> bool:
+        principal = current_principal()
+        return principal is not None and principal.can(role)
+
+    app.jinja_env.globals.update(
+        registry=REGISTRY, describe=describe, current_principal=current_principal, can=can
+    )
+    app.jinja_env.filters["time_ago"] = time_ago

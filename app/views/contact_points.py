@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -13,9 +14,19 @@ from flask import (
 from werkzeug.exceptions import BadRequest
 
 from app import contact_points as domain
-from app.forms import FormState, new_block, parse_form, state_from_contact_point
+from app.auth import actor_name, requires
+from app.forms import (
+    BlockState,
+    FormState,
+    TestInput,
+    new_block,
+    parse_form,
+    state_from_contact_point,
+)
 from app.integrations import types_by_label
 from app.models import ContactPoint
+from app.notify import last_attempts
+from app.views.testing import test_block, test_contact_point
 
 bp = Blueprint("contact_points", __name__)
 
@@ -27,33 +38,40 @@ def _contact_point_or_404(uid: str) -> ContactPoint:
     return contact_point
 
 
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _attempts(contact_points: list[ContactPoint]) -> dict:
+    return last_attempts(i.id for cp in contact_points for i in cp.integrations)
+
+
 @bp.get("/")
+@requires("viewer")
 def index():
     return redirect(url_for("contact_points.list_page"))
 
 
 @bp.get("/contact-points")
+@requires("viewer")
 def list_page():
     search = request.args.get("search", "")[:200]
     number = request.args.get("page", 1, type=int) or 1
-    page = domain.list_contact_points(search, number, _page_size())
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "contact-points":
-        return render_template("contact_points/_list.html", page=page, search=search)
-    return render_template("contact_points/list.html", page=page, search=search)
-
-
-def _page_size() -> int:
-    from flask import current_app
-
-    return current_app.config["HERALD_PAGE_SIZE"]
+    page = domain.list_contact_points(search, number, current_app.config["HERALD_PAGE_SIZE"])
+    template = "contact_points/list.html"
+    if _is_htmx() and request.headers.get("HX-Target") == "contact-points":
+        template = "contact_points/_list.html"
+    return render_template(template, page=page, search=search, attempts=_attempts(page.items))
 
 
 @bp.get("/contact-points/new")
+@requires("editor")
 def new():
     return _render_form(FormState(blocks=[new_block()]), None)
 
 
 @bp.get("/contact-points/<uid>/edit")
+@requires("editor")
 def edit(uid: str):
     contact_point = _contact_point_or_404(uid)
     return _render_form(state_from_contact_point(contact_point), contact_point)
@@ -61,8 +79,9 @@ def edit(uid: str):
 
 @bp.post("/contact-points/new")
 @bp.post("/contact-points/<uid>/edit")
+@requires("editor")
 def submit(uid: str | None = None):
-    """Save the form, or apply a block action (add, duplicate, delete, retype, reset)."""
+    """Save the form, or apply a block action (add, duplicate, delete, retype, reset, test)."""
     contact_point = _contact_point_or_404(uid) if uid else None
     state = parse_form(request.form, contact_point)
     action, _, argument = request.form.get("action", "save").partition(":")
@@ -82,29 +101,48 @@ def submit(uid: str | None = None):
 
 
 def _apply_block_action(state: FormState, contact_point, action: str, argument: str):
+    """Change the form as a block button asks; htmx gets the changed fragment only."""
     token, _, key = argument.partition(":")
-    fragment = request.headers.get("HX-Request") == "true"
     if action == "add":
         block = new_block()
         state.blocks.append(block)
-    elif action in ("duplicate", "delete", "retype", "reset"):
-        block = state.block(token)
-        position = state.blocks.index(block)
-        if action == "duplicate":
-            block = block.copy()
-            state.blocks.insert(position + 1, block)
-        elif action == "delete":
-            state.blocks.remove(block)
-            if fragment:
-                return ""
-        elif action == "retype":
-            block = state.blocks[position] = block.retyped(block.type)
-        else:
-            block.configured.discard(key)
-            block.values[key] = ""
+        return _block_response(state, contact_point, block)
+    block = state.block(token)
+    position = state.blocks.index(block)
+    if action == "duplicate":
+        block = block.copy()
+        state.blocks.insert(position + 1, block)
+    elif action == "delete":
+        state.blocks.remove(block)
+        return "" if _is_htmx() else _render_form(state, contact_point)
+    elif action == "retype":
+        block = state.blocks[position] = block.retyped(block.type)
+    elif action == "reset":
+        block.configured.discard(key)
+        block.values[key] = ""
+    elif action in ("testpanel", "test", "closetest"):
+        return _test_action(state, contact_point, block, action)
     else:
         raise BadRequest(f"Unknown form action: {action[:32]!r}.")
-    if fragment:
+    return _block_response(state, contact_point, block)
+
+
+def _test_action(state: FormState, contact_point, block: BlockState, action: str):
+    if action == "closetest":
+        block.test = None
+        return "" if _is_htmx() else _render_form(state, contact_point)
+    if action == "test":
+        current_app.extensions["herald_test_limiter"].hit(actor_name())
+        test_block(state, block, contact_point, request.form)
+    elif block.test is None:
+        block.test = TestInput()
+    if _is_htmx():
+        return render_template("contact_points/_test_panel.html", block=block)
+    return _render_form(state, contact_point)
+
+
+def _block_response(state: FormState, contact_point, block: BlockState):
+    if _is_htmx():
         return render_template(
             "contact_points/_integration.html", block=block, types=types_by_label()
         )
@@ -112,18 +150,33 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
 
 
 def _render_form(state: FormState, contact_point: ContactPoint | None, status: int = 200):
-    return (
-        render_template(
-            "contact_points/form.html",
-            state=state,
-            contact_point=contact_point,
-            types=types_by_label(),
-        ),
-        status,
+    page = render_template(
+        "contact_points/form.html",
+        state=state,
+        contact_point=contact_point,
+        types=types_by_label(),
+    )
+    return page, status
+
+
+@bp.post("/contact-points/<uid>/test")
+@requires("editor")
+def test(uid: str):
+    """Test every saved integration of a contact point; one result line each."""
+    contact_point = _contact_point_or_404(uid)
+    current_app.extensions["herald_test_limiter"].hit(actor_name())
+    results = test_contact_point(contact_point)
+    template = "contact_points/_row.html" if _is_htmx() else "contact_points/test_results.html"
+    return render_template(
+        template,
+        contact_point=contact_point,
+        results=results,
+        attempts=_attempts([contact_point]),
     )
 
 
 @bp.post("/contact-points/<uid>/duplicate")
+@requires("editor")
 def duplicate(uid: str):
     copy = domain.duplicate_contact_point(_contact_point_or_404(uid))
     flash(f'Contact point duplicated as "{copy.name}".')
@@ -131,6 +184,7 @@ def duplicate(uid: str):
 
 
 @bp.get("/contact-points/<uid>/delete")
+@requires("editor")
 def confirm_delete(uid: str):
     return render_template(
         "contact_points/confirm_delete.html", contact_point=_contact_point_or_404(uid)
@@ -139,11 +193,12 @@ def confirm_delete(uid: str):
 
 @bp.delete("/contact-points/<uid>")
 @bp.post("/contact-points/<uid>/delete")
+@requires("editor")
 def delete(uid: str):
     contact_point = _contact_point_or_404(uid)
     name = contact_point.name
     domain.delete_contact_point(contact_point)
-    if request.headers.get("HX-Request") == "true":
+    if _is_htmx():
         return ""
     flash(f'Contact point "{name}" deleted.')
     return redirect(url_for("contact_points.list_page"))

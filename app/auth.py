@@ -1,0 +1,224 @@
+"""Who is asking: sessions and API tokens, roles on every endpoint, login throttling."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import csrf, db
+from app.models import ROLES, ApiToken, LoginFailure, User, name_key, utcnow
+
+RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup"}
+PASSWORD_MIN_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The person or API token behind a request."""
+
+    name: str
+    role: str
+    user_id: int | None = None
+    via_token: bool = False
+
+    def can(self, role: str) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+
+def requires(role: str) -> Callable:
+    """Declare the least role an endpoint needs; enforce_access checks it for every request."""
+    assert role in RANK, role
+
+    def mark(view: Callable) -> Callable:
+        view.required_role = role  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def current_principal() -> Principal | None:
+    return g.get("principal")
+
+
+def actor_name() -> str:
+    principal = current_principal()
+    return principal.name if principal else "system"
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"Password must be at least {PASSWORD_MIN_LENGTH} characters."
+    if len(password) > 1024:
+        return "Password must be at most 1,024 characters."
+    return None
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token_value() -> str:
+    return "hrld_" + secrets.token_urlsafe(32)
+
+
+def has_users() -> bool:
+    if current_app.extensions.get("herald_has_users"):
+        return True
+    found = db.session.scalar(select(func.count()).select_from(User)) > 0
+    if found:  # accounts are never all removed (the last admin stays), so remember it
+        current_app.extensions["herald_has_users"] = True
+    return found
+
+
+# --- per request -----------------------------------------------------------------------
+
+
+def _session_principal() -> Principal | None:
+    user_id = session.get("user_id")
+    if user_id is None:
+        return None
+    idle = timedelta(minutes=current_app.config["HERALD_SESSION_IDLE_MINUTES"])
+    seen = session.get("seen", 0)
+    user = db.session.get(User, user_id)
+    if (user is None or session.get("version") != user.session_version
+            or time.time() - seen > idle.total_seconds()):
+        session.clear()
+        return None
+    if time.time() - seen > 60:  # refresh the idle clock without a write per request
+        session["seen"] = int(time.time())
+    return Principal(user.username, user.role, user_id=user.id)
+
+
+def _token_principal() -> Principal | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.digest == token_digest(header[7:].strip()))
+    )
+    if token is None:
+        abort(_unauthorised("Invalid API token."))
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+        db.session.commit()
+    return Principal(f"token:{token.name}", token.role, via_token=True)
+
+
+def _unauthorised(message: str):
+    response = jsonify(message=message)
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def enforce_access():
+    """before_request: find the principal, then apply the endpoint's declared role."""
+    g.principal = _token_principal() if _is_api() else None
+    if g.principal is None:
+        g.principal = _session_principal()
+        if _is_api() and request.method not in ("GET", "HEAD", "OPTIONS"):
+            csrf.protect()  # a session cookie alone never authorises an API write
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    role = getattr(view, "required_role", None)
+    if role is None:  # an endpoint without a declared role is closed, not open
+        current_app.logger.error("Endpoint %s declares no role", request.endpoint)
+        abort(403)
+    if g.principal is None:
+        return _ask_to_log_in()
+    if not g.principal.can(role):
+        if _is_api():
+            abort(jsonify_error(403, "Your role does not allow this."))
+        abort(403, description="Your role does not allow this.")
+    return None
+
+
+def jsonify_error(status: int, message: str):
+    response = jsonify(message=message)
+    response.status_code = status
+    return response
+
+
+def _ask_to_log_in():
+    if _is_api():
+        return _unauthorised("Authentication required: send Authorization: Bearer <token>.")
+    if not has_users():
+        target = url_for("auth.setup")
+    else:
+        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request") == "true":
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)
+
+
+# --- logging in --------------------------------------------------------------------------
+
+
+def _lock_seconds(failures: int, free: int) -> int:
+    """No wait for the first `free` failures, then 30 s doubling, at most 15 minutes."""
+    if failures < free:
+        return 0
+    return min(30 * 2 ** (failures - free), 15 * 60)
+
+
+def _wait_message(until, who: str) -> str | None:
+    if until is None or until <= utcnow():
+        return None
+    seconds = int((until - utcnow()).total_seconds()) + 1
+    wait = f"{-(-seconds // 60)} minute(s)" if seconds > 90 else f"{seconds} seconds"
+    return f"Too many failed logins {who}. Try again in {wait}."
+
+
+def authenticate(username: str, password: str, address: str) -> tuple[User | None, str]:
+    """Check a login; returns the user or a message. Slows, then locks, repeated failures."""
+    failure = db.session.get(LoginFailure, address) or LoginFailure(address=address, count=0)
+    user = db.session.scalar(select(User).where(User.name_key == name_key(username)))
+    for until, who in ((failure.locked_until, "from your address"),
+                       (user.locked_until if user else None, "for this account")):
+        message = _wait_message(until, who)
+        if message:
+            return None, message
+    if user is not None and check_password_hash(user.password_hash, password):
+        user.failed_logins, user.locked_until = 0, None
+        db.session.commit()
+        return user, ""
+    now = utcnow()
+    if failure.last_failure_at and now - failure.last_failure_at > timedelta(hours=1):
+        failure.count = 0
+    failure.count += 1
+    failure.last_failure_at = now
+    failure.locked_until = now + timedelta(seconds=_lock_seconds(failure.count, 20))
+    db.session.merge(failure)
+    if user is not None:
+        user.failed_logins += 1
+        user.locked_until = now + timedelta(seconds=_lock_seconds(user.failed_logins, 5))
+    db.session.commit()
+    return None, "Invalid username or password."
+
+
+def start_session(user: User) -> None:
+    session.clear()
+    session.permanent = True
+    session.update(user_id=user.id, version=user.session_version, seen=int(time.time()))
+
+
+def end_session() -> None:
+    session.clear()

@@ -1,0 +1,80 @@
+"""Web hardening: security headers, error pages that leak nothing, per-user test limits."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, TooManyRequests
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path != "/static" and not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def handle_http_error(error: HTTPException):
+    """Every error page and JSON error says what happened, never how the code failed."""
+    message = error.description if error.code and error.code < 500 else (
+        "Something went wrong on Herald's side. The error was logged."
+    )
+    if isinstance(error, CSRFError):
+        message = "The form expired or was sent without its security token. Reload and retry."
+    if request.path.startswith("/api/"):
+        return jsonify(message=message), error.code
+    if request.headers.get("HX-Request") == "true":
+        return f'<p class="error" role="alert">{error.code}: {message}</p>', error.code, {
+            "HX-Retarget": "#htmx-errors", "HX-Reswap": "innerHTML"}
+    return render_template("error.html", code=error.code, name=error.name,
+                           message=message), error.code
+
+
+def handle_unexpected(error: Exception):
+    from flask import current_app
+    from werkzeug.exceptions import InternalServerError
+
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return handle_http_error(InternalServerError())
+
+
+class RateLimiter:
+    """At most `limit` events per `window` seconds per key, counted in this process."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._events: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> None:
+        """Count one event, or raise 429 when the key is over its limit."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and now - events[0] > self.window:
+                events.popleft()
+            if len(events) >= self.limit:
+                wait = int(self.window - (now - events[0])) + 1
+                raise TooManyRequests(
+                    f"Too many tests: at most {self.limit} a minute. Try again in {wait} s."
+                )
+            events.append(now)
+
+
+def register(app: Flask) -> None:
+    app.after_request(security_headers)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)
+    app.extensions["herald_test_limiter"] = RateLimiter(app.config["HERALD_TEST_RATE_LIMIT"])
