@@ -1,7 +1,24 @@
 """Webhook: Alertmanager's webhook body (a superset of it) sent to any URL."""
 from __future__ import annotations
 
-from app.integrations.base import Field, IntegrationType, not_together, refused_map_keys, url_host
+import hashlib
+import hmac
+import json
+import time
+
+from app import http
+from app.alerts import group_to_dict
+from app.integrations.base import (
+    Field,
+    IntegrationType,
+    SendContext,
+    Sent,
+    not_together,
+    refused_map_keys,
+    url_host,
+)
+
+DEFAULT_SIGNATURE_HEADER = "X-Herald-Signature"
 
 # Headers the HTTP layer sets itself, or that would let a header override authentication.
 RESTRICTED_HEADERS = (
@@ -9,6 +26,53 @@ RESTRICTED_HEADERS = (
     "Connection", "Transfer-Encoding", "Proxy-Authorization", "Upgrade", "Expect", "TE",
     "Trailer", "Keep-Alive",
 )
+
+def payload(ctx: SendContext) -> dict:
+    """Alertmanager's webhook body plus Grafana's title, state and message."""
+    body = group_to_dict(ctx.group)
+    limit = int(ctx.values.get("maxAlerts") or 0)
+    if 0 < limit < len(body["alerts"]):
+        body["truncatedAlerts"] += len(body["alerts"]) - limit
+        body["alerts"] = body["alerts"][:limit]
+    body.update(
+        version="1",
+        title=ctx.text("title"),
+        state="alerting" if ctx.group.status == "firing" else "ok",
+        message=ctx.text("message"),
+    )
+    return body
+
+
+def request_headers(values: dict, body: bytes) -> dict[str, str]:
+    """Content type, extra headers, the Authorization header and the HMAC signature."""
+    headers = {"Content-Type": "application/json", **(values.get("headers") or {})}
+    if values.get("authorization_credentials"):
+        scheme = values.get("authorization_scheme") or "Bearer"
+        headers["Authorization"] = f"{scheme} {values['authorization_credentials']}"
+    secret = values.get("hmacConfig.secret")
+    if secret:
+        signed = body
+        timestamp_header = values.get("hmacConfig.timestampHeader")
+        if timestamp_header:
+            timestamp = str(int(time.time()))
+            headers[timestamp_header] = timestamp
+            signed = f"{timestamp}:".encode() + body
+        digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+        headers[values.get("hmacConfig.header") or DEFAULT_SIGNATURE_HEADER] = digest
+    return headers
+
+
+def send(ctx: SendContext) -> Sent:
+    """Send the body with the configured method, authentication and signature."""
+    values = ctx.values
+    body = json.dumps(payload(ctx), ensure_ascii=False).encode()
+    auth = None
+    if values.get("username") or values.get("password"):
+        auth = (values.get("username") or "", values.get("password") or "")
+    answer = http.request(values.get("httpMethod") or "POST", values["url"], data=body,
+                          headers=request_headers(values, body), auth=auth)
+    return Sent(answer.status)
+
 
 INTEGRATION = IntegrationType(
     type="webhook",
@@ -51,4 +115,5 @@ INTEGRATION = IntegrationType(
         refused_map_keys("headers", RESTRICTED_HEADERS, "These headers cannot be set here"),
     ),
     summary=lambda values: url_host(values.get("url", "")),
+    send=send,
 )

@@ -1,0 +1,271 @@
+"""The dispatcher: fan-out, retries, skipped resolved messages, recorded and pruned attempts."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import event, select
+from werkzeug import Request, Response
+
+from app import notify
+from app.extensions import db
+from app.integrations import REGISTRY
+from app.models import ContactPoint, DeliveryAttempt, Integration
+from tests.loopback import closed_port, slow_receiver
+from tests.senders.conftest import make_group
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(app):
+    app.config.update(HERALD_RETRY_BACKOFF=0.01, HERALD_RETRY_MAX_TIME=5)
+
+
+def answers(*statuses: int, headers: dict | None = None) -> Callable[[Request], Response]:
+    """A handler answering with the given statuses in turn, then 200."""
+    queue = list(statuses)
+
+    def handle(request: Request) -> Response:
+        status = queue.pop(0) if queue else 200
+        return Response("boom" if status >= 400 else "ok", status=status,
+                        headers=headers if status >= 400 else None)
+
+    return handle
+
+
+def webhook(url: str) -> tuple[str, dict]:
+    return ("webhook", {"url": url, "title": "t", "message": "m"})
+
+
+def add_raw_integration(contact_point: ContactPoint, type_id: str, settings: dict) -> None:
+    """An integration stored without validation, as old or imported data can be."""
+    contact_point.integrations.append(Integration(type=type_id, settings=settings))
+    db.session.commit()
+
+
+# --- fan-out -----------------------------------------------------------------------------
+
+
+def test_ten_slow_integrations_are_sent_concurrently(make_contact_point):
+    with slow_receiver(0.2) as receiver:
+        contact_point = make_contact_point("ops", [webhook(receiver.url)] * 10)
+        started = time.monotonic()
+
+        results = notify.notify(contact_point, make_group("firing"))
+
+        elapsed = time.monotonic() - started
+    assert [r.outcome for r in results] == ["success"] * 10
+    assert receiver.count == 10
+    assert elapsed < 1.0, f"10 deliveries of 200 ms took {elapsed:.2f} s"
+    assert [r.label for r in results[:2]] == ["Webhook #1", "Webhook #2"]
+
+
+def test_a_failing_integration_does_not_stop_the_others(httpserver, make_contact_point):
+    httpserver.expect_request("/ok").respond_with_data("ok")
+    port = closed_port()
+    contact_point = make_contact_point("ops", [webhook(f"http://127.0.0.1:{port}/x"),
+                                               webhook(httpserver.url_for("/ok"))])
+
+    results = notify.notify(contact_point, make_group("firing"), is_test=True)
+
+    assert [(r.outcome, r.error) for r in results] == [
+        ("failure", f"connection refused (127.0.0.1:{port})"), ("success", "")]
+
+
+# --- retries -----------------------------------------------------------------------------
+
+
+def test_real_notifications_retry_server_errors(httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_handler(answers(503, 502))
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))])
+
+    (result,) = notify.notify(contact_point, make_group("firing"))
+
+    assert (result.outcome, result.status_code, result.error) == ("success", 200, "")
+    assert len(httpserver.log) == 3
+
+
+def test_retries_stop_after_three_attempts(httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_handler(answers(500, 500, 500, 500))
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))])
+
+    (result,) = notify.notify(contact_point, make_group("firing"))
+
+    assert (result.outcome, result.status_code) == ("failure", 500)
+    assert result.error == "HTTP 500: boom (after 3 attempts)"
+    assert len(httpserver.log) == 3
+
+
+def test_test_notifications_are_never_retried(httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_handler(answers(503, 503))
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))])
+
+    (result,) = notify.notify(contact_point, make_group("firing"), is_test=True)
+    single = notify.test_integration("webhook", {"url": httpserver.url_for("/hook")},
+                                     receiver="ops")
+
+    assert (result.error, single.error) == ("HTTP 503: boom", "HTTP 503: boom")
+    assert len(httpserver.log) == 2
+
+
+def test_client_errors_are_not_retried(httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_handler(answers(404, 404))
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))])
+
+    (result,) = notify.notify(contact_point, make_group("firing"))
+
+    assert result.error == "HTTP 404: boom"
+    assert len(httpserver.log) == 1
+
+
+def test_retry_after_is_honoured(httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_handler(
+        answers(429, headers={"Retry-After": "0.4"}))
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))])
+    started = time.monotonic()
+
+    (result,) = notify.notify(contact_point, make_group("firing"))
+
+    assert result.outcome == "success"
+    assert len(httpserver.log) == 2
+    assert time.monotonic() - started >= 0.4
+
+
+def test_retry_after_beyond_the_time_budget_is_not_waited_for(app, httpserver,
+                                                              make_contact_point):
+    httpserver.expect_request("/hook").respond_with_handler(
+        answers(429, headers={"Retry-After": "120"}))
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))])
+
+    (result,) = notify.notify(contact_point, make_group("firing"))
+
+    assert (result.outcome, result.error) == ("failure", "HTTP 429: boom")
+    assert len(httpserver.log) == 1
+
+
+def test_timeouts_are_reported_in_seconds(app):
+    app.config["HERALD_HTTP_TIMEOUT"] = 0.2
+    with slow_receiver(1.0) as receiver:
+        result = notify.test_integration("webhook", {"url": receiver.url}, receiver="ops")
+
+    assert (result.outcome, result.error) == ("failure", "timed out after 0.2 s")
+    assert result.duration_ms < 900
+
+
+# --- what is sent, skipped or refused ------------------------------------------------------
+
+
+def test_resolved_messages_are_skipped_when_disabled(httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))])
+    contact_point.integrations[0].disable_resolve_message = True
+    db.session.commit()
+
+    (skipped,) = notify.notify(contact_point, make_group("resolved"))
+    (sent,) = notify.notify(contact_point, make_group("firing"))
+
+    assert (skipped.outcome, skipped.ok, sent.outcome) == ("skipped", True, "success")
+    assert len(httpserver.log) == 1
+
+
+def test_test_integration_sends_the_test_alert_to_unsaved_values(httpserver):
+    httpserver.expect_request("/hook").respond_with_data("ok", status=201)
+
+    result = notify.test_integration(
+        "webhook", {"url": httpserver.url_for("/hook"), "title": "t", "message": "m"},
+        receiver="ops", labels={"team": "db"}, annotations={"runbook_url": "https://rb.test"})
+
+    assert (result.outcome, result.status_code, result.integration_uid) == ("success", 201, None)
+    (request, _), = httpserver.log
+    alert = request.get_json()["alerts"][0]
+    assert alert["labels"] == {"alertname": "TestAlert", "instance": "Herald", "team": "db"}
+    assert alert["annotations"] == {"summary": "Notification test",
+                                    "runbook_url": "https://rb.test"}
+    assert db.session.scalars(select(DeliveryAttempt)).all() == []
+
+
+def test_test_integration_refuses_invalid_values_without_sending():
+    result = notify.test_integration("webhook", {"url": ""}, receiver="ops")
+
+    assert (result.outcome, result.error) == (
+        "failure", "The settings are not valid: URL is required.")
+
+
+def test_unknown_types_and_sender_bugs_become_failures(make_contact_point, caplog):
+    contact_point = make_contact_point("ops", [])
+    add_raw_integration(contact_point, "kafka", {})
+    add_raw_integration(contact_point, "telegram", {"chatid": "1", "message_thread_id": "x"})
+
+    results = notify.notify(contact_point, make_group("firing"))
+
+    assert [(r.outcome, r.error) for r in results] == [
+        ("failure", "Herald cannot send to kafka integrations yet."),
+        ("failure", "Internal error in Herald's Telegram sender; see its log.")]
+    assert "The telegram sender failed unexpectedly" in caplog.text
+
+
+# --- recorded attempts -------------------------------------------------------------------
+
+
+def attempts_of(integration_id: int) -> list[DeliveryAttempt]:
+    query = select(DeliveryAttempt).where(DeliveryAttempt.integration_id == integration_id)
+    return list(db.session.scalars(query.order_by(DeliveryAttempt.id)))
+
+
+def test_each_delivery_records_one_attempt(httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_handler(answers(500, 500, 500))
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))])
+    integration = contact_point.integrations[0]
+
+    notify.notify(contact_point, make_group("firing"))
+    notify.notify(contact_point, make_group("firing"), is_test=True)
+    notify.test_integration("webhook", {"url": httpserver.url_for("/hook")}, receiver="ops",
+                            integration_id=integration.id)
+
+    rows = attempts_of(integration.id)
+    assert [(r.outcome, r.status_code, r.is_test) for r in rows] == [
+        ("failure", 500, False), ("success", 200, True), ("success", 200, True)]
+    assert rows[0].error == "HTTP 500: boom (after 3 attempts)"
+    assert all(r.duration_ms >= 0 and r.created_at for r in rows)
+
+
+def test_attempts_are_pruned_to_the_newest(monkeypatch, httpserver, make_contact_point):
+    monkeypatch.setattr(notify, "KEEP_ATTEMPTS", 3)
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))] * 2)
+    first, second = contact_point.integrations
+    notify.notify(contact_point, make_group("firing"))
+
+    for _ in range(5):
+        notify.test_integration("webhook", {"url": httpserver.url_for("/hook")},
+                                receiver="ops", integration_id=first.id)
+
+    assert [r.is_test for r in attempts_of(first.id)] == [True, True, True]
+    assert len(attempts_of(second.id)) == 1
+
+
+def test_last_attempts_fetches_the_newest_of_each_in_one_query(httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    contact_point = make_contact_point("ops", [webhook(httpserver.url_for("/hook"))] * 2)
+    first, second = contact_point.integrations
+    notify.notify(contact_point, make_group("firing"))
+    notify.test_integration("webhook", {"url": "http://127.0.0.1:1/"}, receiver="ops",
+                            integration_id=first.id)
+    first_id, second_id = first.id, second.id
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        latest = notify.last_attempts([first_id, second_id, 999])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+    assert len(statements) == 1
+    assert set(latest) == {first_id, second_id}
+    assert latest[first_id].outcome == "failure"
+    assert latest[second_id].outcome == "success"
+    assert notify.last_attempts([]) == {}
+
+
+def test_every_registered_type_has_a_sender():
+    assert [t for t, spec in REGISTRY.items() if spec.send is None] == []
