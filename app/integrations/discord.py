@@ -1,7 +1,44 @@
 """Discord: a message with an embed, posted to a channel webhook."""
 from __future__ import annotations
 
-from app.integrations.base import Field, IntegrationType
+from app import __version__, http
+from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+
+# https://discord.com/developers/docs/resources/webhook#execute-webhook
+MAX_CONTENT = 2000
+# https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+MAX_TITLE = 256
+MAX_DESCRIPTION = 4096
+FIRING_COLOR, RESOLVED_COLOR = 0xD63232, 0x36A64F
+
+
+def message(ctx: SendContext) -> dict:
+    """The webhook body: the message as content (or embed description) and one embed."""
+    text = ctx.text("message")
+    embed = {
+        "title": cut_text(ctx.text("title"), MAX_TITLE),
+        "url": ctx.group.external_url,
+        "type": "rich",
+        "color": FIRING_COLOR if ctx.group.status == "firing" else RESOLVED_COLOR,
+        "footer": {"text": f"Herald v{__version__}"},
+    }
+    body: dict = {"content": cut_text(text, MAX_CONTENT)}
+    if ctx.values.get("use_embed_description"):
+        body["content"] = ""
+        embed["description"] = cut_text(text, MAX_DESCRIPTION)
+    if not ctx.values.get("use_discord_username"):
+        body["username"] = "Herald"
+    if ctx.values.get("avatar_url"):
+        body["avatar_url"] = ctx.values["avatar_url"]
+    body["embeds"] = [embed]
+    return body
+
+
+def send(ctx: SendContext) -> Sent:
+    """Execute the webhook; a 429 carries retry_after in its JSON body."""
+    answer = http.request("POST", ctx.values["url"], json=message(ctx))
+    return Sent(answer.status)
+
 
 INTEGRATION = IntegrationType(
     type="discord",
@@ -21,4 +58,5 @@ INTEGRATION = IntegrationType(
               help="Put the message in the embed description instead of the message content."),
     ),
     summary=lambda values: "webhook" if values.get("url") else "",
+    send=send,
 )

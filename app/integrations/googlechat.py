@@ -1,7 +1,38 @@
 """Google Chat: a card message posted to a space's incoming webhook."""
 from __future__ import annotations
 
-from app.integrations.base import Field, IntegrationType
+from email.utils import formatdate
+
+from app import __version__, http
+from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+
+# https://developers.google.com/workspace/chat/create-messages - a message's text is at most
+# 4,096 characters; the card text shares the 32,000-byte message limit.
+MAX_TEXT = 4096
+
+
+def card_message(ctx: SendContext) -> dict:
+    """A card with the title as header, the message, an OPEN button and the version line."""
+    title = ctx.text("title")
+    widgets: list[dict] = []
+    text = cut_text(ctx.text("message"), MAX_TEXT)
+    if text:  # Google Chat refuses an empty textParagraph
+        widgets.append({"textParagraph": {"text": text}})
+    if not ctx.values.get("hide_open_button"):
+        widgets.append({"buttons": [{"textButton": {
+            "text": "OPEN", "onClick": {"openLink": {"url": ctx.group.external_url}}}}]})
+    if not ctx.values.get("hide_version_info"):
+        stamp = formatdate(usegmt=True)
+        widgets.append({"textParagraph": {"text": f"Herald v{__version__} | {stamp}"}})
+    return {"previewText": title, "fallbackText": title,
+            "cards": [{"header": {"title": title}, "sections": [{"widgets": widgets}]}]}
+
+
+def send(ctx: SendContext) -> Sent:
+    answer = http.request("POST", ctx.values["url"], json=card_message(ctx),
+                          headers={"Content-Type": "application/json; charset=UTF-8"})
+    return Sent(answer.status)
+
 
 INTEGRATION = IntegrationType(
     type="googlechat",
@@ -18,4 +49,5 @@ INTEGRATION = IntegrationType(
               help="Hide Herald's version in the message footer."),
     ),
     summary=lambda values: "space webhook" if values.get("url") else "",
+    send=send,
 )

@@ -1,10 +1,72 @@
 """Opsgenie: the Alert API (create, and close when resolved)."""
 from __future__ import annotations
 
-from app.integrations.base import Field, IntegrationType
+from app import http
+from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
 
 RESPONDER_TYPES = tuple((t, t) for t in ("team", "teams", "user", "escalation", "schedule"))
-SEND_TAGS_AS = (("tags", "Tags"), ("details", "Extra Properties"), ("both", "Tags & Extra Properties"))
+SEND_TAGS_AS = (("tags", "Tags"), ("details", "Extra Properties"),
+                ("both", "Tags & Extra Properties"))
+
+# https://docs.opsgenie.com/docs/alert-api#create-alert - message up to 130 characters,
+# description up to 15,000.
+MAX_MESSAGE = 130
+MAX_DESCRIPTION = 15_000
+PRIORITIES = {"P1", "P2", "P3", "P4", "P5"}
+
+
+def responders(ctx: SendContext) -> list[dict[str, str]]:
+    """The configured responders; a "teams" row names several teams, comma separated."""
+    found: list[dict[str, str]] = []
+    for row in ctx.values.get("responders") or []:
+        responder = {key: ctx.render(row.get(key), label="Responders")
+                     for key in ("id", "name", "username", "type")}
+        responder = {key: value for key, value in responder.items() if value}
+        if responder.get("type") == "teams":
+            names = [name.strip() for name in responder.get("name", "").split(",")]
+            found.extend({"name": name, "type": "team"} for name in names if name)
+        elif set(responder) - {"type"}:
+            found.append(responder)
+    return found
+
+
+def create_alert(ctx: SendContext) -> dict:
+    """The Create Alert body: aliased on the alert group so that it can be closed later."""
+    labels = dict(ctx.group.common_labels)
+    send_as = ctx.values.get("sendTagsAs") or "tags"
+    details = {"url": ctx.group.external_url}
+    if send_as in ("details", "both"):
+        details.update(labels)
+    tags = sorted(f"{key}:{value}" for key, value in labels.items()) \
+        if send_as in ("tags", "both") else []
+    body = {
+        "alias": ctx.group.group_hash(),
+        "message": cut_text(ctx.text("message"), MAX_MESSAGE),
+        "description": cut_text(ctx.text("description"), MAX_DESCRIPTION),
+        "tags": tags,
+        "source": "Herald",
+        "details": details,
+        "responders": responders(ctx),
+    }
+    priority = labels.get("og_priority", "")
+    if ctx.values.get("overridePriority") and priority in PRIORITIES:
+        body["priority"] = priority
+    return {key: value for key, value in body.items() if value or key in ("tags", "details")}
+
+
+def send(ctx: SendContext) -> Sent:
+    """Create the alert, or close it by alias once the group is resolved (with autoClose)."""
+    api_url = ctx.values.get("apiUrl") or "https://api.opsgenie.com/v2/alerts"
+    headers = {"Authorization": f"GenieKey {ctx.values['apiKey']}"}
+    if ctx.group.status == "resolved":
+        if not ctx.values.get("autoClose"):
+            return Sent(skipped="auto close is off, so resolved alerts are not sent")
+        url = f"{api_url.rstrip('/')}/{ctx.group.group_hash()}/close?identifierType=alias"
+        answer = http.request("POST", url, json={"source": "Herald"}, headers=headers)
+    else:
+        answer = http.request("POST", api_url, json=create_alert(ctx), headers=headers)
+    return Sent(answer.status)
+
 
 INTEGRATION = IntegrationType(
     type="opsgenie",
@@ -38,4 +100,5 @@ INTEGRATION = IntegrationType(
     ),
     summary=lambda values: "" if not values.get("responders") else
     f"{len(values['responders'])} responder(s)",
+    send=send,
 )

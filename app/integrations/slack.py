@@ -1,7 +1,20 @@
 """Slack: an incoming webhook, or the Web API (chat.postMessage) with a bot token."""
 from __future__ import annotations
 
-from app.integrations.base import Field, IntegrationType, Values, needs, one_of
+import time
+
+from app import __version__, http
+from app.integrations.base import (
+    Field,
+    IntegrationType,
+    SendContext,
+    SendError,
+    Sent,
+    Values,
+    cut_text,
+    needs,
+    one_of,
+)
 
 MENTION_CHANNEL = (("", "Disabled"), ("here", "Every active channel member"),
                    ("channel", "Every channel member"))
@@ -9,6 +22,77 @@ MENTION_CHANNEL = (("", "Disabled"), ("here", "Every active channel member"),
 
 def summary(values: Values) -> str:
     return values.get("recipient") or ("incoming webhook" if values.get("url") else "")
+
+
+API_URL = "https://slack.com/api/chat.postMessage"
+# https://api.slack.com/reference/messaging/attachments#legacy_fields
+MAX_TITLE = 1024
+FIRING_COLOR, RESOLVED_COLOR = "#D63232", "#36a64f"
+# Web API errors worth retrying; https://api.slack.com/methods/chat.postMessage#errors
+TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout",
+                    "ratelimited"}
+
+
+def mentions(values: Values) -> str:
+    """Slack's mention markup for the channel, groups and users to notify."""
+    parts = []
+    channel = (values.get("mentionChannel") or "").strip()
+    if channel:
+        parts.append(f"<!{channel}|{channel}>")
+    groups = [g.strip() for g in (values.get("mentionGroups") or "").split(",") if g.strip()]
+    if groups:
+        parts.append("".join(f"<!subteam^{g}>" for g in groups))
+    users = [u.strip() for u in (values.get("mentionUsers") or "").split(",") if u.strip()]
+    if users:
+        parts.append("".join(f"<@{u}>" for u in users))
+    return " ".join(parts)
+
+
+def title_link(group) -> str:
+    """The alerts' common generator URL, or Herald's own address."""
+    urls = {alert.generator_url for alert in group.alerts}
+    common = urls.pop() if len(urls) == 1 else ""
+    return common or group.external_url
+
+
+def message(ctx: SendContext) -> dict:
+    values, group = ctx.values, ctx.group
+    title = cut_text(ctx.text("title"), MAX_TITLE)
+    color = ctx.text("color") or (FIRING_COLOR if group.status == "firing" else RESOLVED_COLOR)
+    attachment = {
+        "title": title,
+        "title_link": title_link(group),
+        "text": ctx.text("text"),
+        "fallback": title,
+        "footer": ctx.text("footer") or f"Herald v{__version__}",
+        "color": color,
+        "ts": int(time.time()),
+    }
+    pretext = mentions(values)
+    if pretext:
+        attachment.update(mrkdwn_in=["pretext"], pretext=pretext)
+    body = {"channel": values.get("recipient"), "username": ctx.text("username"),
+            "icon_emoji": values.get("icon_emoji"), "icon_url": values.get("icon_url"),
+            "attachments": [attachment]}
+    return {key: value for key, value in body.items() if value}
+
+
+def send(ctx: SendContext) -> Sent:
+    """Post the message to the incoming webhook, or to the Web API with the bot token."""
+    token = ctx.values.get("token")
+    if token:
+        url = ctx.values.get("endpointUrl") or API_URL
+        headers = {"Authorization": f"Bearer {token}"}
+    else:
+        url, headers = ctx.values["url"], {}
+    answer = http.request("POST", url, json=message(ctx), headers=headers)
+    # The Web API answers 200 with {"ok": false, "error": ...} when it refuses a message.
+    body = answer.json
+    if isinstance(body, dict) and body.get("ok") is False:
+        error = str(body.get("error") or "unknown error")
+        raise SendError(f"Slack API error: {error}", permanent=error not in TRANSIENT_ERRORS,
+                        status=answer.status)
+    return Sent(answer.status)
 
 
 INTEGRATION = IntegrationType(
@@ -51,7 +135,8 @@ INTEGRATION = IntegrationType(
               help="Mention one or more groups (comma separated) when notifying, by ID."),
         Field("username", "Username", help="Set the username for the bot's message."),
         Field("icon_emoji", "Emoji Icon", help="Provide an emoji to use as the icon."),
-        Field("icon_url", "Icon URL", kind="url", help="Provide a URL to an image to use as the icon."),
+        Field("icon_url", "Icon URL", kind="url",
+              help="Provide a URL to an image to use as the icon."),
         Field("color", "Color", placeholder="red when firing, green when resolved",
               help="Templated color of the Slack message."),
         Field("footer", "Footer", help="Templated footer of the Slack message."),
@@ -65,4 +150,5 @@ INTEGRATION = IntegrationType(
         needs("token", "recipient", "Recipient is required when a Token is used."),
     ),
     summary=summary,
+    send=send,
 )

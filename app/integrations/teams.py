@@ -1,11 +1,60 @@
 """Microsoft Teams: an Adaptive Card posted to a Workflows (or legacy connector) webhook."""
 from __future__ import annotations
 
-from app.integrations.base import Field, IntegrationType, Values, url_host
+from app import http
+from app.integrations.base import (
+    Field,
+    IntegrationType,
+    SendContext,
+    SendError,
+    Sent,
+    Values,
+    url_host,
+)
+
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 
 
 def summary(values: Values) -> str:
     return url_host(values.get("url", ""))
+
+
+def text_block(text: str, **style: str | bool) -> dict:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def card_message(ctx: SendContext) -> dict:
+    """An Adaptive Card message, as Teams Workflows and connectors accept it.
+
+    https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#send-adaptive-cards-using-an-incoming-webhook
+    """
+    title = ctx.text("title")
+    color = "attention" if ctx.group.status == "firing" else "good"
+    body = [text_block(title, color=color, size="large", weight="bolder")]
+    section_title = ctx.text("sectiontitle")
+    if section_title:
+        body.append(text_block(section_title, weight="bolder"))
+    body.append(text_block(ctx.text("message")))
+    body.append({"type": "ActionSet", "actions": [
+        {"type": "Action.OpenUrl", "title": "View URL", "url": ctx.group.external_url}]})
+    card = {"$schema": CARD_SCHEMA, "type": "AdaptiveCard", "version": "1.4",
+            "msTeams": {"width": "Full"}, "body": body}
+    return {"type": "message", "summary": title, "attachments": [
+        {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}]}
+
+
+def send(ctx: SendContext) -> Sent:
+    """Post the card; a legacy connector that answers anything but "1" has refused it."""
+    url = ctx.values["url"]
+    answer = http.request("POST", url, json=card_message(ctx))
+    # Office 365 connectors answer 200 with an error text instead of a failing status.
+    # https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#rate-limiting-for-connectors
+    if url_host(url).endswith("webhook.office.com") and answer.text.strip() != "1":
+        excerpt = http.answer_excerpt(answer)
+        permanent = "429" not in excerpt and "throttl" not in excerpt.lower()
+        raise SendError(f"Teams refused the message: {excerpt}", permanent=permanent,
+                        status=answer.status)
+    return Sent(answer.status)
 
 
 INTEGRATION = IntegrationType(
@@ -16,10 +65,12 @@ INTEGRATION = IntegrationType(
         Field("url", "URL", kind="url", required=True,
               placeholder="Teams incoming webhook url",
               help="A Teams Workflows (Power Automate) webhook URL, or a legacy connector URL."),
-        Field("title", "Title", template="teams.default.title", help="Templated title of the Teams message."),
+        Field("title", "Title", template="teams.default.title",
+              help="Templated title of the Teams message."),
         Field("sectiontitle", "Section Title",
               help="Section title for the Teams message. Leave blank for none."),
         Field("message", "Message", element="textarea", template="teams.default.message"),
     ),
     summary=summary,
+    send=send,
 )

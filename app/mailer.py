@@ -1,0 +1,102 @@
+"""SMTP plumbing for the email integration: one connection, clear errors."""
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterable, Mapping
+from email.message import EmailMessage
+from typing import Any
+
+from app.integrations.base import SendError
+
+NOT_CONFIGURED = (
+    "SMTP is not configured: set HERALD_SMTP_HOST (and HERALD_SMTP_PORT, HERALD_SMTP_FROM) "
+    "and restart Herald"
+)
+DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+
+
+def sender_address(smtp: Mapping[str, Any]) -> str:
+    """The From address: HERALD_SMTP_FROM, else the login when it is an address."""
+    user = smtp.get("user") or ""
+    return smtp.get("from") or (user if "@" in user else "Herald <herald@localhost>")
+
+
+def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], timeout: float
+                  ) -> None:
+    """Send every message over one SMTP connection; failures raise SendError."""
+    host = smtp.get("host") or ""
+    if not host:
+        raise SendError(NOT_CONFIGURED, permanent=True)
+    mode = (smtp.get("tls") or "starttls").lower()
+    port = int(smtp.get("port") or DEFAULT_PORTS.get(mode, 25))
+    where = f"{host}:{port}"
+    try:
+        with _connect(host, port, mode, timeout) as connection:
+            if mode == "starttls":
+                connection.starttls(context=ssl.create_default_context())
+            if smtp.get("user"):
+                connection.login(smtp["user"], smtp.get("password") or "")
+            refused: dict[str, tuple[int, bytes]] = {}
+            for message in messages:
+                # Recipients refused while others were accepted come back, not raised.
+                refused.update(connection.send_message(message))
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
+    except smtplib.SMTPException as exc:
+        raise _smtp_error(exc, mode) from None
+    except ssl.SSLError as exc:
+        raise _tls_error(exc) from None
+    except TimeoutError:
+        raise SendError(f"timed out after {timeout:g} s talking to {where}") from None
+    except socket.gaierror:
+        raise SendError(f"DNS name not found: {host}", permanent=True) from None
+    except ConnectionRefusedError:
+        raise SendError(f"connection refused ({where})") from None
+    except OSError as exc:
+        raise SendError(f"network error reaching {where}: {exc.strerror or exc}") from None
+
+
+def _connect(host: str, port: int, mode: str, timeout: float) -> smtplib.SMTP:
+    if mode == "ssl":
+        context = ssl.create_default_context()
+        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    return smtplib.SMTP(host, port, timeout=timeout)
+
+
+def _tls_error(exc: ssl.SSLError) -> SendError:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SendError(f"TLS certificate error: {exc.verify_message}", permanent=True)
+    return SendError(f"TLS error: {exc.reason or exc}")
+
+
+def _smtp_error(exc: smtplib.SMTPException, mode: str) -> SendError:
+    """Words for an SMTP failure; 5xx replies are permanent, 4xx ones transient."""
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and mode == "starttls":
+        return SendError("the SMTP server does not offer STARTTLS: set HERALD_SMTP_TLS to "
+                         "ssl or none", permanent=True)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return SendError(f"SMTP login refused: {_reply(exc.smtp_error)}", permanent=True)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = ", ".join(f"{address} ({code} {_reply(text)})"
+                            for address, (code, text) in exc.recipients.items())
+        codes = [code for code, _ in exc.recipients.values()]
+        return SendError(f"the SMTP server refused {refused}",
+                         permanent=all(code >= 500 for code in codes))
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return SendError(f"the SMTP server refused the sender {exc.sender}: "
+                         f"{exc.smtp_code} {_reply(exc.smtp_error)}",
+                         permanent=exc.smtp_code >= 500)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return SendError(f"SMTP {exc.smtp_code}: {_reply(exc.smtp_error)}",
+                         permanent=exc.smtp_code >= 500)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return SendError("the SMTP server closed the connection")
+    return SendError(f"SMTP error: {exc}")
+
+
+def _reply(text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return " ".join(text.split())

@@ -1,0 +1,96 @@
+"""Email through a real SMTP server on 127.0.0.1: recipients, subject, both parts."""
+from __future__ import annotations
+
+from app.mailer import NOT_CONFIGURED
+from tests.loopback import closed_port
+
+VALUES = {"addresses": "a@example.test; b@example.test", "subject": "Disk full",
+          "message": "Check <the> disk"}
+
+
+def parts(message) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    return text, html
+
+
+def test_one_message_per_address_with_text_and_html(smtp_server, deliver, firing):
+    result = deliver("email", VALUES, firing)
+
+    assert (result.outcome, result.error) == ("success", "")
+    received = smtp_server.received
+    assert [mail.rcpt_tos for mail in received] == [["a@example.test"], ["b@example.test"]]
+    for mail, address in zip(received, ["a@example.test", "b@example.test"], strict=True):
+        assert mail.mail_from == "herald@example.test"
+        assert mail.message["To"] == address
+        assert mail.message["From"] == "herald@example.test"
+        assert mail.message["Subject"] == "Disk full"
+        text, html = parts(mail.message)
+        assert text.strip() == "Check <the> disk"
+        assert "Check &lt;the&gt; disk" in html
+
+
+def test_single_email_goes_to_everyone_at_once(smtp_server, deliver, resolved):
+    deliver("email", {**VALUES, "singleEmail": True}, resolved)
+
+    (mail,) = smtp_server.received
+    assert mail.rcpt_tos == ["a@example.test", "b@example.test"]
+    assert mail.message["To"] == "a@example.test, b@example.test"
+
+
+def test_default_message_has_a_built_in_html_body(smtp_server, deliver, firing):
+    deliver("email", {"addresses": "a@example.test"}, firing)
+
+    (mail,) = smtp_server.received
+    text, html = parts(mail.message)
+    assert "DiskFull" in text
+    assert "<" in html and "DiskFull" in html
+    assert "DiskFull" in mail.message["Subject"]
+
+
+def test_logs_in_when_a_user_is_configured(app, smtp_server, deliver, firing):
+    app.config["SMTP"] = smtp_server.settings(user="herald", password="right")
+
+    result = deliver("email", {"addresses": "a@example.test"}, firing)
+
+    assert result.ok, result.error
+    assert smtp_server.logins == [("herald", "right")]
+
+
+def test_wrong_password_is_a_clear_failure(app, smtp_server, deliver, firing):
+    app.config["SMTP"] = smtp_server.settings(user="herald", password="wrong")
+
+    result = deliver("email", {"addresses": "a@example.test"}, firing)
+
+    assert result.outcome == "failure"
+    assert result.error.startswith("SMTP login refused: ")
+    assert smtp_server.received == []
+
+
+def test_refused_recipient_is_named(smtp_server, deliver, firing):
+    smtp_server.handler.refuse.add("b@example.test")
+
+    result = deliver("email", {**VALUES, "singleEmail": True}, firing)
+
+    assert result.outcome == "failure"
+    assert "b@example.test (550 5.1.1 No such user here)" in result.error
+
+
+def test_without_smtp_host_email_explains_how_to_configure(app, deliver, firing):
+    app.config["SMTP"] = {"host": "", "port": 0, "user": "", "password": "", "from": "",
+                          "tls": "starttls"}
+
+    result = deliver("email", {"addresses": "a@example.test"}, firing, is_test=False)
+
+    assert (result.outcome, result.error) == ("failure", NOT_CONFIGURED)
+    assert result.error.startswith("SMTP is not configured: set HERALD_SMTP_HOST")
+
+
+def test_closed_smtp_port_is_connection_refused(app, deliver, firing):
+    port = closed_port()
+    app.config["SMTP"] = {"host": "127.0.0.1", "port": port, "tls": "none",
+                          "from": "herald@example.test"}
+
+    result = deliver("email", {"addresses": "a@example.test"}, firing)
+
+    assert result.error == f"connection refused (127.0.0.1:{port})"
