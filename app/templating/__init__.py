@@ -146,19 +146,30 @@ def render_source(source: str, group: AlertGroup, *, html: bool = False) -> str:
 
 
 def render_builtin(name: str, group: AlertGroup, *, html: bool = False) -> str:
-    """Render a built-in template by name."""
+    """Render a built-in template by name (.html ones always autoescaped)."""
+    if name not in BUILTIN_TEMPLATES:
+        raise TemplateRenderError(f"there is no built-in template named {name!r}")
     template = _environment(html or name.endswith(".html")).get_template(name)
     return _render(template, group, BUILTIN_LIMITS)
+
+
+def _render_default(name: str, group: AlertGroup, html: bool) -> Rendered:
+    """The built-in's text; empty, with a warning, if even that cannot be rendered."""
+    try:
+        return Rendered(render_builtin(name, group, html=html))
+    except TemplateRenderError as error:
+        return Rendered("", f"built-in template {name!r} failed: {error}")
 
 
 def render_field(
     source: str | None, default_template: str, group: AlertGroup, *, html: bool = False
 ) -> Rendered:
     """Render a title/message field; an empty or failing one uses the built-in default."""
-    if source and source.strip():
-        try:
-            return Rendered(render_source(source, group, html=html))
-        except TemplateRenderError as error:
-            warning = f"template failed, default used: {error}"
-            return Rendered(render_builtin(default_template, group, html=html), warning)
-    return Rendered(render_builtin(default_template, group, html=html))
+    if not source or not source.strip():
+        return _render_default(default_template, group, html)
+    try:
+        return Rendered(render_source(source, group, html=html))
+    except TemplateRenderError as error:
+        fallback = _render_default(default_template, group, html)
+        warning = f"template failed, default used: {error}"
+        return Rendered(fallback.text, "; ".join(filter(None, [warning, fallback.warning])))
