@@ -189,6 +189,25 @@ def test_source_sees_grafanas_names():
     )
 
 
+def test_jinjas_usual_filters_and_tests_work():
+    source = (
+        "{% for group in Alerts|groupby('Status') %}{{ group.grouper }}={{ group.list|length }} "
+        "{% endfor %}{{ Alerts|map(attribute='Labels.instance')|join(',') }} "
+        "{{ Alerts|selectattr('Status', 'equalto', 'resolved')|list|length }} "
+        "{% for k, v in CommonLabels|dictsort %}{{ k|upper }}{{ loop.cycle('-', '+') }}"
+        "{% endfor %} "
+        "{{ CommonLabels|tojson }} {{ CommonLabels.get('team', 'none') }} "
+        "{{ CommonLabels.team|default('-') }} {{ CommonLabels.team is defined }} "
+        "{{ '%s=%05.1f' % ('cpu', 97.25) }} "
+        "{{ (Alerts[1].EndsAt - Alerts[1].StartsAt).total_seconds()|int }}"
+    )
+
+    assert render_source(source, MIXED) == (
+        "firing=1 resolved=1 api-1,api-2 1 ALERTNAME-ENV+SERVICE- "
+        '{"alertname": "HighCPU", "env": "prod", "service": "api"} none - False cpu=097.2 1380'
+    )
+
+
 def test_text_is_not_escaped_but_html_is():
     group = make_test_group("ops", "http://herald.test/", annotations={"summary": "<b>&"})
     source = "{{ CommonAnnotations.summary }}"
@@ -224,6 +243,7 @@ def test_syntax_errors_name_the_line(source, error):
     ("a\nb\n{{ CommonLabels.team }}", "line 3: there is no label or annotation named 'team'"),
     ("{% macro m() %}\n\n{{ 1 / 0 }}{% endmacro %}\n{{ m() }}", "line 3: division by zero"),
     ("\n{{ Alerts[0].Nope }}", "line 2: an alert has no field 'Nope'"),
+    ("{{ Alerts[7] }}", "line 1: there is no item at index 7 (the list has 2)"),
 ])
 def test_render_errors_name_the_line(source, error):
     check_syntax(source)

@@ -12,7 +12,7 @@ from jinja2.utils import Cycler, Namespace
 from markupsafe import Markup
 
 from app.templating.builtin import BUILTIN_TEMPLATES
-from app.templating.context import KV, AlertList, AlertView, Pair
+from app.templating.context import KV, AlertList, AlertView
 from app.templating.filters import finalize, make_filters, make_globals
 from app.templating.limits import check_binop, check_str_method, check_value, current
 
@@ -36,7 +36,6 @@ SAFE_ATTRIBUTES: dict[type, frozenset[str] | None] = {
     AlertView: AlertView.FIELDS,
     KV: DICT_METHODS | {"SortedPairs", "Names", "Values", "Remove"},
     AlertList: frozenset({"Firing", "Resolved", "count", "index"}),
-    Pair: frozenset({"Name", "Value", "count", "index"}),
     Markup: STR_METHODS | {"striptags", "unescape"},
     str: STR_METHODS,
     dict: DICT_METHODS,
@@ -56,6 +55,9 @@ SAFE_ATTRIBUTES: dict[type, frozenset[str] | None] = {
 
 def allowed_attributes(obj: Any) -> frozenset[str] | None:
     """The attributes a template may read on this object (None: any public one)."""
+    fields = getattr(type(obj), "_fields", None)
+    if isinstance(obj, tuple) and fields:  # a named tuple: Pair, groupby's groups
+        return frozenset(fields) | {"count", "index"}
     for cls in type(obj).__mro__:
         if cls in SAFE_ATTRIBUTES:
             return SAFE_ATTRIBUTES[cls]
@@ -80,6 +82,8 @@ class HeraldUndefined(StrictUndefined):
             return f"there is no label or annotation named {name!r}"
         if isinstance(obj, AlertView):
             return f"an alert has no field {name!r}"
+        if isinstance(obj, list | tuple) and isinstance(name, int):
+            return f"there is no item at index {name} (the list has {len(obj)})"
         return f"{type(obj).__name__} value has no attribute or key {name!r}"
 
 
