@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, nodes
+from jinja2.environment import TemplateModule
 from jinja2.runtime import Context, LoopContext, missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Namespace
@@ -50,6 +51,7 @@ SAFE_ATTRIBUTES: dict[type, frozenset[str] | None] = {
     }),
     Cycler: frozenset({"current", "next", "reset"}),
     Namespace: ANY_PUBLIC,
+    TemplateModule: ANY_PUBLIC,  # {% import "x" as m %}: m's macros
 }
 
 
@@ -61,8 +63,6 @@ def allowed_attributes(obj: Any) -> frozenset[str] | None:
     for cls in type(obj).__mro__:
         if cls in SAFE_ATTRIBUTES:
             return SAFE_ATTRIBUTES[cls]
-    if type(obj).__name__ == "TemplateModule":  # {% import "x" as m %}: m's macros
-        return ANY_PUBLIC
     return frozenset()
 
 
@@ -189,7 +189,7 @@ class HeraldEnvironment(ImmutableSandboxedEnvironment):
         return allowed is ANY_PUBLIC or attr in allowed
 
     def wrap_str_format(self, value: Any) -> None:
-        """No str.format: its attribute lookups bypass the template's own rules."""
+        """No str.format: its specs pad to any width and its fields reach attributes."""
         return None
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -205,7 +205,7 @@ class HeraldEnvironment(ImmutableSandboxedEnvironment):
         check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
-    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         current().tick()
         args = check_str_method(__obj, args)
         return check_value(super().call(__context, __obj, *args, **kwargs))
