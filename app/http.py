@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from http import HTTPStatus
 from http.cookiejar import DefaultCookiePolicy
 from json import dumps as json_dumps
@@ -18,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app, has_app_context
 from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
 
 from app import __version__
 from app.integrations.base import SendError
@@ -80,6 +83,9 @@ class _Session(requests.Session):
 
 def _new_session() -> requests.Session:
     session = _Session()
+    # The environment is read once (see _proxies_for), not on every request; and a
+    # ~/.netrc must never lend its passwords to a provider's URL.
+    session.trust_env = False
     session.max_redirects = MAX_REDIRECTS
     session.headers["User-Agent"] = USER_AGENT
     # Cookies set by one provider must never travel to another integration's request.
@@ -91,6 +97,22 @@ def _new_session() -> requests.Session:
 
 
 _session = _new_session()  # shared: one connection pool for every sender and thread
+_CA_BUNDLE = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+
+def _environment_proxies(url: str) -> dict[str, str]:
+    """HTTP(S)_PROXY / NO_PROXY from the environment for the URL's scheme, host and port."""
+    try:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return {}  # requests reports the invalid URL
+    return dict(_proxies_for(origin))
+
+
+@lru_cache(maxsize=512)
+def _proxies_for(origin: str) -> dict[str, str]:
+    return get_environ_proxies(origin)
 
 
 def configured_timeout() -> float:
@@ -138,7 +160,15 @@ def _exchange(
     started: float,
 ) -> HttpAnswer:
     with _session.request(
-        method, url, data=data, headers=headers, auth=auth, timeout=timeout, stream=True
+        method,
+        url,
+        data=data,
+        headers=headers,
+        auth=auth,
+        timeout=timeout,
+        stream=True,
+        verify=_CA_BUNDLE,
+        proxies=_environment_proxies(url),
     ) as response:
         body = _read_capped(response, started + timeout, timeout)
         text = _decode(body, response.encoding)

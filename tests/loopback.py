@@ -27,6 +27,9 @@ class SlowReceiver(ThreadingHTTPServer):
 
 class _SlowHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Answer in one segment: a lone small write would wait for a delayed ACK (40 ms).
+    disable_nagle_algorithm = True
+    wbufsize = -1
     server: SlowReceiver
 
     def do_POST(self) -> None:  # noqa: N802
