@@ -321,7 +321,6 @@ def _request_error(exc: requests.RequestException, url: str, timeout: float) -> 
     """A SendError saying what went wrong in words, without the URL's path or secrets."""
     request_url = getattr(getattr(exc, "request", None), "url", None) or url
     where = url_host_port(request_url, default="the server")
-    host = where.rsplit(":", 1)[0]
     if isinstance(exc, requests.Timeout):
         return SendError(f"timed out after {timeout:g} s")
     if isinstance(exc, requests.TooManyRedirects):
@@ -336,6 +335,11 @@ def _request_error(exc: requests.RequestException, url: str, timeout: float) -> 
         return SendError(f"invalid request: {exc.__class__.__name__}", permanent=True)
     if isinstance(exc, requests.exceptions.SSLError):
         return _tls_error(exc)
+    return _network_error(exc, where)
+
+
+def _network_error(exc: requests.RequestException, where: str) -> SendError:
+    host = where.rsplit(":", 1)[0]
     dns = _find(exc, socket.gaierror)
     if dns is not None:
         if dns.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):

@@ -31,7 +31,6 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
         raise SendError(NOT_CONFIGURED, permanent=True)
     mode = (smtp.get("tls") or "starttls").lower()
     port = int(smtp.get("port") or DEFAULT_PORTS.get(mode, 25))
-    where = f"{host}:{port}"
     try:
         with _connect(host, port, mode, timeout) as connection:
             if mode == "starttls":
@@ -46,16 +45,23 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
             raise smtplib.SMTPRecipientsRefused(refused)
     except smtplib.SMTPException as exc:
         raise _smtp_error(exc, mode) from None
-    except ssl.SSLError as exc:
-        raise _tls_error(exc) from None
-    except TimeoutError:
-        raise SendError(f"timed out after {timeout:g} s talking to {where}") from None
-    except socket.gaierror:
-        raise SendError(f"DNS name not found: {host}", permanent=True) from None
-    except ConnectionRefusedError:
-        raise SendError(f"connection refused ({where})") from None
-    except OSError as exc:
-        raise SendError(f"network error reaching {where}: {exc.strerror or exc}") from None
+    except OSError as exc:  # sockets, DNS and TLS: smtplib lets them through as they are
+        raise _network_error(exc, host, port, timeout) from None
+
+
+def _network_error(exc: OSError, host: str, port: int, timeout: float) -> SendError:
+    where = f"{host}:{port}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SendError(f"TLS certificate error: {exc.verify_message}", permanent=True)
+    if isinstance(exc, ssl.SSLError):
+        return SendError(f"TLS error: {exc.reason or exc}")
+    if isinstance(exc, TimeoutError):
+        return SendError(f"timed out after {timeout:g} s talking to {where}")
+    if isinstance(exc, socket.gaierror):
+        return SendError(f"DNS name not found: {host}", permanent=True)
+    if isinstance(exc, ConnectionRefusedError):
+        return SendError(f"connection refused ({where})")
+    return SendError(f"network error reaching {where}: {exc.strerror or exc}")
 
 
 def _connect(host: str, port: int, mode: str, timeout: float) -> smtplib.SMTP:
@@ -63,12 +69,6 @@ def _connect(host: str, port: int, mode: str, timeout: float) -> smtplib.SMTP:
         context = ssl.create_default_context()
         return smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     return smtplib.SMTP(host, port, timeout=timeout)
-
-
-def _tls_error(exc: ssl.SSLError) -> SendError:
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return SendError(f"TLS certificate error: {exc.verify_message}", permanent=True)
-    return SendError(f"TLS error: {exc.reason or exc}")
 
 
 def _smtp_error(exc: smtplib.SMTPException, mode: str) -> SendError:

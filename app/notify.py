@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.alerts import AlertGroup, test_alert_group
 from app.crypto import SecretDecryptionError
@@ -278,10 +279,14 @@ def _record(jobs: list[_Job], results: list[DeliveryResult], *, is_test: bool) -
             warning=result.warning,
             is_test=is_test,
         ))
-    db.session.flush()
-    for integration_id in {job.integration_id for job, _ in recorded}:
-        _prune(integration_id)
-    db.session.commit()
+    try:
+        db.session.flush()
+        for integration_id in {job.integration_id for job, _ in recorded}:
+            _prune(integration_id)
+        db.session.commit()
+    except SQLAlchemyError:  # e.g. the integration was deleted meanwhile: keep the results
+        db.session.rollback()
+        logger.exception("Could not record delivery attempts")
 
 
 def _prune(integration_id: int) -> None:

@@ -269,3 +269,14 @@ def test_last_attempts_fetches_the_newest_of_each_in_one_query(httpserver, make_
 
 def test_every_registered_type_has_a_sender():
     assert [t for t, spec in REGISTRY.items() if spec.send is None] == []
+
+
+def test_results_survive_an_attempt_that_cannot_be_recorded(httpserver, caplog):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+
+    result = notify.test_integration("webhook", {"url": httpserver.url_for("/hook")},
+                                     receiver="ops", integration_id=12345)
+
+    assert result.outcome == "success"
+    assert "Could not record delivery attempts" in caplog.text
+    assert db.session.scalars(select(DeliveryAttempt)).all() == []

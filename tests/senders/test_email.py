@@ -94,3 +94,14 @@ def test_closed_smtp_port_is_connection_refused(app, deliver, firing):
     result = deliver("email", {"addresses": "a@example.test"}, firing)
 
     assert result.error == f"connection refused (127.0.0.1:{port})"
+
+
+def test_starttls_against_a_server_without_it_says_what_to_change(app, smtp_server, deliver,
+                                                                  firing):
+    app.config["SMTP"] = smtp_server.settings(tls="starttls")
+
+    result = deliver("email", {"addresses": "a@example.test"}, firing)
+
+    assert result.error == ("the SMTP server does not offer STARTTLS: set HERALD_SMTP_TLS to "
+                            "ssl or none")
+    assert smtp_server.received == []
