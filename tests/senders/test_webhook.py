@@ -109,3 +109,16 @@ def test_max_alerts_truncates_and_counts_the_rest(httpserver, deliver):
     body = body_of(httpserver)
     assert [a["labels"]["instance"] for a in body["alerts"]] == ["db-1", "db-2"]
     assert body["truncatedAlerts"] == 1
+
+
+def test_a_failing_title_template_falls_back_with_a_warning(httpserver, deliver, firing):
+    httpserver.expect_request("/alerts").respond_with_data("ok")
+
+    values = {"url": httpserver.url_for("/alerts"), "title": "{{ Alerts[5].Labels }}"}
+
+    result = deliver("webhook", values, firing)
+
+    assert result.outcome == "success"
+    assert result.warning == ("Title: template failed, default used: line 1: there is no item "
+                              "at index 5 (the list has 1)")
+    assert body_of(httpserver)["title"].startswith("[FIRING:1] DiskFull")
