@@ -184,9 +184,8 @@ def check_field(spec: Field, value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return _check_text(spec, value)
-    if spec.element == "map":
-        if any(not k.strip() for k in value):
-            return f"{spec.label}: every row needs a key."
+    if spec.element == "map" and any(not k.strip() for k in value):
+        return f"{spec.label}: every row needs a key."
     if spec.element == "records":
         for record in value:
             for sub in spec.subfields:

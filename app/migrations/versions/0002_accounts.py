@@ -5,9 +5,8 @@ Revises: ca6619e7fa05
 Create Date: 2026-11-28 03:19:50.797394
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002'
