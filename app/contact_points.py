@@ -13,6 +13,7 @@ from app.extensions import db
 from app.integrations import REGISTRY, get_type
 from app.integrations.base import Errors, Values, from_storage, to_storage, validate
 from app.models import NAME_MAX_LENGTH, ContactPoint, Integration, name_key
+from app.template_fields import template_errors
 
 
 @dataclass
@@ -118,7 +119,10 @@ def save_contact_point(
             result.block_errors.append({"type": f"Unknown integration type: {block.type!r}."})
             continue
         values = effective_values(block, existing)
-        result.block_errors.append(validate(integration_type, values))
+        errors = validate(integration_type, values)
+        for key, message in template_errors(integration_type, values).items():
+            errors.setdefault(key, message)
+        result.block_errors.append(errors)
         prepared.append((block, values))
     if result.errors:
         return result

@@ -13,6 +13,7 @@ from app.contact_points import IntegrationInput, stored_values
 from app.integrations import DEFAULT_TYPE, get_type
 from app.integrations.base import Errors, Field, IntegrationType, Values
 from app.models import ContactPoint
+from app.template_fields import value_from_choice
 
 TOKEN_RE = re.compile(r"^[a-z0-9]{1,16}$")
 MAX_BLOCKS = 100
@@ -65,6 +66,7 @@ class BlockState:
     errors: Errors = field(default_factory=dict)
     test: TestInput | None = None  # the Test panel is open
     test_result: Any = None
+    previews: dict[str, Any] = field(default_factory=dict)  # field key -> preview shown
 
     @property
     def integration_type(self) -> IntegrationType:
@@ -202,4 +204,7 @@ def read_field(form: MultiDict, name: str, spec: Field):
         return [{k: v.strip() for k, v in r.items() if v.strip()} for r in records
                 if any(v.strip() for k, v in r.items() if k != "type")]
     raw = form.get(name, "")
-    return raw.strip() if spec.element != "textarea" else raw.strip("\r\n ")
+    text = raw.strip() if spec.element != "textarea" else raw.strip("\r\n ")
+    if spec.template:
+        return value_from_choice(form.get(name + ".mode"), text, form.get(name + ".tpl", ""))
+    return text

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ContactPoint, Integration
+from tests.formdata import form_data
 
 HX = {"HX-Request": "true"}
 
@@ -14,17 +15,8 @@ HX = {"HX-Request": "true"}
 def edit_form(client, contact_point) -> tuple[str, dict]:
     """The edit page and the form data a browser would submit from it unchanged."""
     page = client.get(f"/contact-points/{contact_point.uid}/edit").get_data(as_text=True)
-    data: dict = {"name": contact_point.name, "block": []}
-    for token in re.findall(r'name="block" value="([a-z0-9]+)"', page):
-        data["block"].append(token)
-        for field in ("type", "uid", "source"):
-            match = re.search(rf'name="{token}\.{field}"(?: value="([^"]*)")?', page)
-            if field == "type":
-                match = re.search(rf'id="{token}-type" name="{token}.type".*?<option value="'
-                                  rf'([^"]+)" selected>', page, re.S)
-            data[f"{token}.{field}"] = match.group(1) if match else ""
-        for name, value in re.findall(rf'name="({token}\.s\.[^"]+)" value="([^"]*)"', page):
-            data[name] = value
+    data = form_data(page)
+    data.pop("csrf_token", None)
     return page, data
 
 

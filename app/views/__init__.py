@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     from app.auth import current_principal
     from app.contact_points import describe
     from app.integrations import REGISTRY
+    from app.template_fields import mode_of, saved_template_names
     from app.views import audit_log, auth, contact_points, notification_templates, users
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
         return principal is not None and principal.can(role)
 
     app.jinja_env.globals.update(
-        registry=REGISTRY, describe=describe, current_principal=current_principal, can=can
+        registry=REGISTRY, describe=describe, current_principal=current_principal, can=can,
+        mode_of=mode_of, saved_template_names=saved_template_names,
     )
     app.jinja_env.filters["time_ago"] = time_ago

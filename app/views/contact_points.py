@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -26,6 +27,7 @@ from app.forms import (
 from app.integrations import types_by_label
 from app.models import ContactPoint
 from app.notify import last_attempts
+from app.template_fields import preview
 from app.views.testing import test_block, test_contact_point
 
 bp = Blueprint("contact_points", __name__)
@@ -122,6 +124,10 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
         block.values[key] = ""
     elif action in ("testpanel", "test", "closetest"):
         return _test_action(state, contact_point, block, action)
+    elif action == "preview":
+        block.previews[key] = preview(block.integration_type, key, block.values)
+        if _is_htmx():
+            return get_template_attribute("_macros.html", "preview_box")(block.previews[key])
     else:
         raise BadRequest(f"Unknown form action: {action[:32]!r}.")
     return _block_response(state, contact_point, block)

@@ -1,0 +1,95 @@
+"""Title/message fields: Default, Custom text or a saved template, and their checks."""
+from __future__ import annotations
+
+import re
+
+from jinja2 import meta
+
+from app.integrations.base import Errors, IntegrationType, Values
+from app.templating import BUILTIN_TEMPLATES, TEXT_ENVIRONMENT, TemplateRenderError, check_syntax
+from app.templating.environment import saved_template_source
+
+INCLUDE_RE = re.compile(r'^\{%-?\s*include\s+"([^"\\]*)"\s*-?%\}$')
+MODES = ("default", "custom", "template")
+
+
+def include_of(name: str) -> str:
+    """The field text that uses a saved template."""
+    return '{% include "' + name.replace('"', "") + '" %}'
+
+
+def mode_of(value: str) -> tuple[str, str]:
+    """(mode, template name) of a stored field value."""
+    if not value or not value.strip():
+        return "default", ""
+    match = INCLUDE_RE.match(value.strip())
+    return ("template", match.group(1)) if match else ("custom", "")
+
+
+def value_from_choice(mode: str | None, text: str, template_name: str) -> str:
+    """The field value for what the person chose; no mode means the text as typed."""
+    if mode == "default":
+        return ""
+    if mode == "template":
+        return include_of(template_name.strip())
+    return text
+
+
+def referenced_names(source: str) -> set[str]:
+    """Names of the templates a source includes or imports (those it names literally)."""
+    try:
+        tree = TEXT_ENVIRONMENT.parse(source)
+    except Exception:  # check_syntax reports the error itself
+        return set()
+    return {name for name in meta.find_referenced_templates(tree) if name is not None}
+
+
+def template_errors(integration_type: IntegrationType, values: Values) -> Errors:
+    """Syntax errors and unknown template names in the title/message fields."""
+    errors: Errors = {}
+    for spec in integration_type.fields:
+        source = values.get(spec.key) or ""
+        if not spec.template or not isinstance(source, str) or not source.strip():
+            continue
+        if mode_of(source) == ("template", ""):
+            errors[spec.key] = f"{spec.label}: choose a notification template."
+            continue
+        try:
+            check_syntax(source)
+        except TemplateRenderError as exc:
+            errors[spec.key] = f"{spec.label}: {exc}"
+            continue
+        missing = sorted(name for name in referenced_names(source)
+                         if name not in BUILTIN_TEMPLATES and saved_template_source(name) is None)
+        if missing:
+            errors[spec.key] = f"{spec.label}: no notification template named “{missing[0]}”."
+    return errors
+
+
+def saved_template_names() -> list[str]:
+    """Names of the saved notification templates, for the Template choice (once a request)."""
+    from flask import g
+
+    from app.extensions import db
+    from app.models import NotificationTemplate
+
+    if "saved_template_names" not in g:
+        query = db.select(NotificationTemplate.name).order_by(NotificationTemplate.name_key)
+        g.saved_template_names = list(db.session.scalars(query))
+    return g.saved_template_names
+
+
+def preview(integration_type: IntegrationType, key: str, values: Values) -> tuple[str, str]:
+    """(text, error) of one field rendered against the sample firing group."""
+    from app.alerts import sample_groups
+    from app.templating import render_source
+
+    spec = integration_type.by_key.get(key)
+    if spec is None or not spec.template:
+        return "", "This field does not use templates."
+    source = values.get(key) or BUILTIN_TEMPLATES[spec.template]
+    try:
+        return render_source(source, sample_groups()["firing"]), ""
+    except TemplateRenderError as exc:
+        message = str(exc)
+        return "", message[:1].upper() + message[1:]
