@@ -66,6 +66,9 @@ class Integration(db.Model):
     secure_settings: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     disable_resolve_message: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # Why an imported setting needs a person's review (e.g. an untranslatable Go template);
+    # empty when nothing does.
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     contact_point: Mapped[ContactPoint] = relationship(back_populates="integrations")
 
