@@ -1,0 +1,116 @@
+"""Access matrix over every route, CSRF on every state change, escaping and secret leaks."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.routing import Rule
+
+from app.extensions import db
+from app.integrations import REGISTRY
+from app.models import User
+
+# The least role of each endpoint. A route missing here fails test_every_route_is_listed:
+# adding a route means deciding who may use it.
+ROLES = {
+    "contact_points.index": "viewer",
+    "contact_points.list_page": "viewer",
+    "contact_points.new": "editor",
+    "contact_points.edit": "editor",
+    "contact_points.submit": "editor",
+    "contact_points.test": "editor",
+    "contact_points.duplicate": "editor",
+    "contact_points.confirm_delete": "editor",
+    "contact_points.delete": "editor",
+    "notification_templates.list_page": "viewer",
+    "auth.logout": "viewer",
+    "users.list_page": "admin",
+    "users.create": "admin",
+    "users.set_role": "admin",
+    "users.reset_password": "admin",
+    "users.delete": "admin",
+    "audit_log.list_page": "admin",
+}
+PUBLIC = {"static", "auth.login", "auth.setup"}
+RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}
+
+
+def routes(app: Flask) -> list[tuple[Rule, str]]:
+    return [(rule, method) for rule in app.url_map.iter_rules()
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+
+
+def test_every_route_is_listed(app: Flask):
+    endpoints = {rule.endpoint for rule, _ in routes(app)}
+    assert endpoints - PUBLIC == set(ROLES), "give every new route a role in ROLES"
+
+
+def url_for_rule(rule: Rule, values: dict) -> str:
+    url = rule.rule
+    for argument in rule.arguments:
+        url = re.sub(rf"<(?:[a-z]+:)?{argument}>", str(values[argument]), url)
+    return url
+
+
+@pytest.mark.parametrize("who", ["anonymous", "viewer", "editor", "admin"])
+def test_access_matrix(app: Flask, anonymous, client_as, make_contact_point, who):
+    contact_point = make_contact_point("matrix", [("webhook", {"url": "http://127.0.0.1:9/"})])
+    user_id = db.session.scalar(select(User.id).where(User.username == "viewer"))
+    values = {"uid": contact_point.uid, "user_id": user_id, "filename": "app.css"}
+    for rule, method in routes(app):
+        if rule.endpoint in PUBLIC or rule.endpoint == "auth.logout":
+            continue
+        client = anonymous if who == "anonymous" else client_as(who)
+        response = client.open(url_for_rule(rule, values), method=method)
+        needed = ROLES[rule.endpoint]
+        where = f"{who} {method} {rule.rule}"
+        if who == "anonymous":
+            expected = 401 if rule.rule.startswith("/api/") else 302
+            assert response.status_code == expected, where
+            if expected == 302:
+                assert "/login" in response.headers["Location"], where
+        elif RANK[who] < RANK[needed]:
+            assert response.status_code == 403, where
+        else:
+            assert response.status_code not in (401, 403, 500), where
+
+
+def test_every_state_change_needs_a_csrf_token(app: Flask, client_as, make_contact_point):
+    contact_point = make_contact_point("csrf", [])
+    user_id = db.session.scalar(select(User.id).where(User.username == "viewer"))
+    values = {"uid": contact_point.uid, "user_id": user_id}
+    admin = client_as("admin")
+    for rule, method in routes(app):
+        if method == "GET" or rule.rule.startswith("/api/"):
+            continue
+        url = url_for_rule(rule, values)
+        missing = admin.open(url, method=method, csrf=False)
+        assert missing.status_code == 400, f"{method} {url} without a token"
+        invalid = admin.open(url, method=method, csrf=False, headers={"X-CSRFToken": "forged"})
+        assert invalid.status_code == 400, f"{method} {url} with a forged token"
+
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+@pytest.mark.parametrize("type_id", sorted(REGISTRY))
+def test_markup_in_every_text_field_comes_back_escaped(client, type_id):
+    integration_type = REGISTRY[type_id]
+    data = {"name": XSS, "block": ["a1"], "a1.type": type_id}
+    for spec in integration_type.fields:
+        if spec.element in ("input", "textarea"):
+            data[f"a1.s.{spec.key}"] = XSS
+            data[f"a1.s.{spec.key}.mode"] = "custom"
+    page = client.post("/contact-points/new", data=data).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "onerror=alert(2)>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_saved_markup_is_escaped_on_the_list(client, make_contact_point):
+    make_contact_point(XSS, [("slack", {"recipient": XSS, "token": "xoxb-1"})])
+    page = client.get("/contact-points").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2
