@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.browser.pages import log_in
+
 BROWSER_DIR = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT_MS = 5_000
 CHROMIUM_ARGS = [
@@ -116,10 +118,9 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     stop_waitress(server, thread)
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page in a fresh browser context; uncaught JavaScript errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def new_page(browser: Any, **options: Any) -> Iterator[Any]:
+    """A page in a fresh browser context; uncaught JavaScript errors fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     browser_page = context.new_page()
     errors: list[str] = []
@@ -127,3 +128,25 @@ def page(browser: Any) -> Iterator[Any]:
     yield browser_page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def anonymous_page(browser: Any) -> Iterator[Any]:
+    """A page that has not logged in."""
+    yield from new_page(browser)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A page logged in as the test editor, the role that changes contact points."""
+    for browser_page in new_page(browser):
+        log_in(browser_page, live_server.url, "editor")
+        yield browser_page
+
+
+@pytest.fixture
+def no_js_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A page logged in as the test editor, with JavaScript turned off."""
+    for browser_page in new_page(browser, java_script_enabled=False):
+        log_in(browser_page, live_server.url, "editor")
+        yield browser_page
