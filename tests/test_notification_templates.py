@@ -296,6 +296,19 @@ def test_deleting_an_unused_template_removes_its_row(client):
     assert audit_entries("template")[-1] == ("delete", "Team title")
 
 
+def test_list_deletes_in_place_and_without_javascript_through_a_confirmation(client):
+    template = saved("Team title")
+    page = client.get("/notification-templates").get_data(as_text=True)
+    assert f'hx-delete="/notification-templates/{template.id}"' in page
+    confirm = client.get(f"/notification-templates/{template.id}/delete").get_data(as_text=True)
+    action = re.search(r'<form method="post" action="([^"]+)" class="form-actions"', confirm)[1]
+    assert action == f"/notification-templates/{template.id}/delete"
+    response = client.post(action)
+    assert "Notification template “Team title” deleted." in text(
+        client.get(response.headers["Location"]))
+    assert domain.list_templates() == []
+
+
 def test_deleting_a_used_template_is_refused_naming_the_contact_points(
     client, make_contact_point
 ):
