@@ -119,6 +119,7 @@ def test_create_with_two_email_addresses_and_an_added_webhook(live_server, page:
     expect(page).to_have_url(LIST_URL)
     saved = row(page, "Platform on-call")
     expect(saved).to_have_count(1)
+    expect(saved).to_have_attribute("id", re.compile(r"^contact-point-\S+$"))
     expect(saved).to_contain_text("Email")
     expect(saved).to_contain_text("ann@example.com")
     expect(saved).to_contain_text("bob@example.com")
