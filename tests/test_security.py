@@ -25,6 +25,15 @@ ROLES = {
     "contact_points.confirm_delete": "editor",
     "contact_points.delete": "editor",
     "notification_templates.list_page": "viewer",
+    "notification_templates.view": "viewer",
+    "notification_templates.view_builtin": "viewer",
+    "notification_templates.preview": "viewer",
+    "notification_templates.new": "editor",
+    "notification_templates.edit": "editor",
+    "notification_templates.submit": "editor",
+    "notification_templates.duplicate": "editor",
+    "notification_templates.confirm_delete": "editor",
+    "notification_templates.delete": "editor",
     "auth.logout": "viewer",
     "users.list_page": "admin",
     "users.create": "admin",
@@ -58,7 +67,8 @@ def url_for_rule(rule: Rule, values: dict) -> str:
 def test_access_matrix(app: Flask, anonymous, client_as, make_contact_point, who):
     contact_point = make_contact_point("matrix", [("webhook", {"url": "http://127.0.0.1:9/"})])
     user_id = db.session.scalar(select(User.id).where(User.username == "viewer"))
-    values = {"uid": contact_point.uid, "user_id": user_id, "filename": "app.css"}
+    values = {"uid": contact_point.uid, "user_id": user_id, "filename": "app.css",
+              "template_id": 1, "name": "default.title"}
     for rule, method in routes(app):
         if rule.endpoint in PUBLIC or rule.endpoint == "auth.logout":
             continue
@@ -80,7 +90,8 @@ def test_access_matrix(app: Flask, anonymous, client_as, make_contact_point, who
 def test_every_state_change_needs_a_csrf_token(app: Flask, client_as, make_contact_point):
     contact_point = make_contact_point("csrf", [])
     user_id = db.session.scalar(select(User.id).where(User.username == "viewer"))
-    values = {"uid": contact_point.uid, "user_id": user_id}
+    values = {"uid": contact_point.uid, "user_id": user_id, "template_id": 1,
+              "name": "default.title"}
     admin = client_as("admin")
     for rule, method in routes(app):
         if method == "GET" or rule.rule.startswith("/api/"):
