@@ -10,6 +10,8 @@ from typing import Any
 from cryptography.fernet import Fernet
 from flask import Flask
 
+from app.outbound import entries_from_env
+
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -57,6 +59,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_PAGE_SIZE=25,
         HERALD_SESSION_IDLE_MINUTES=_float_env("HERALD_SESSION_IDLE_MINUTES", 60.0),
         HERALD_TEST_RATE_LIMIT=int(env.get("HERALD_TEST_RATE_LIMIT") or 20),
+        # Destination policy (app/outbound.py): hosts, *.globs, IPs and CIDR ranges.
+        HERALD_OUTBOUND_ALLOW=entries_from_env("HERALD_OUTBOUND_ALLOW"),
+        HERALD_OUTBOUND_DENY=entries_from_env("HERALD_OUTBOUND_DENY"),
         HERALD_ADMIN_USER=env.get("HERALD_ADMIN_USER", ""),
         HERALD_ADMIN_PASSWORD=env.get("HERALD_ADMIN_PASSWORD", ""),
         SESSION_COOKIE_HTTPONLY=True,

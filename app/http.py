@@ -19,10 +19,9 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app, has_app_context
-from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
-from app import __version__
+from app import __version__, outbound
 from app.integrations.base import SendError
 
 USER_AGENT = f"Herald/{__version__}"
@@ -32,8 +31,9 @@ MAX_REDIRECTS = 3
 MAX_EXCERPT = 300
 CHUNK = 16 * 1024
 
-# A destination policy gets every URL Herald is about to contact (redirects included) and
-# returns a refusal message, or None to allow it.
+# An extra check on every URL Herald is about to contact (redirects included): it returns a
+# refusal message, or None to allow it. The built-in policy (app/outbound.py) runs anyway,
+# on every address a connection dials.
 DestinationPolicy = Callable[[str], "str | None"]
 _destination_policy: DestinationPolicy | None = None
 
@@ -73,7 +73,14 @@ class _Session(requests.Session):
         super().rebuild_method(prepared_request, response)
 
     def send(self, request, **kwargs):
-        # Runs for the first request and for every redirect it follows.
+        # Runs for the first request and for every redirect it follows: a denied name or
+        # address literal is refused here, even through a proxy, before any DNS lookup.
+        try:
+            host = urlsplit(request.url).hostname
+        except ValueError:
+            host = None  # the adapter reports the invalid URL
+        if host:
+            outbound.current_policy().check(host)
         if _destination_policy is not None:
             refusal = _destination_policy(request.url)
             if refusal:
@@ -90,7 +97,8 @@ def _new_session() -> requests.Session:
     session.headers["User-Agent"] = USER_AGENT
     # Cookies set by one provider must never travel to another integration's request.
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    adapter = HTTPAdapter(pool_connections=32, pool_maxsize=32)
+    # Its connections check each address they dial against the destination policy.
+    adapter = outbound.PolicedAdapter(pool_connections=32, pool_maxsize=32)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -145,6 +153,8 @@ def request(
         raise _request_error(exc, url, timeout) from None
     except _RedirectRefused as exc:
         raise _redirect_error(exc.response) from None
+    except outbound.DestinationRefused as exc:
+        raise SendError(str(exc), permanent=True) from None
     if not 200 <= answer.status < 300:
         raise status_error(answer)
     return answer

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
 from typing import Any
 
+from app import outbound
 from app.integrations.base import SendError
 
 NOT_CONFIGURED = (
@@ -43,6 +44,8 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
                 refused.update(connection.send_message(message))
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
+    except outbound.DestinationRefused as exc:
+        raise SendError(str(exc), permanent=True) from None
     except smtplib.SMTPException as exc:
         raise _smtp_error(exc, mode) from None
     except OSError as exc:  # sockets, DNS and TLS: smtplib lets them through as they are
@@ -64,11 +67,22 @@ def _network_error(exc: OSError, host: str, port: int, timeout: float) -> SendEr
     return SendError(f"network error reaching {where}: {exc.strerror or exc}")
 
 
+class _PolicedSMTP(smtplib.SMTP):
+    """SMTP whose socket dials only an address the destination policy permits."""
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return outbound.connect(host, port, timeout, source_address=self.source_address)
+
+
+class _PolicedSMTPSSL(smtplib.SMTP_SSL, _PolicedSMTP):
+    """SMTP over TLS: SMTP_SSL wraps the socket that _PolicedSMTP opened."""
+
+
 def _connect(host: str, port: int, mode: str, timeout: float) -> smtplib.SMTP:
     if mode == "ssl":
         context = ssl.create_default_context()
-        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-    return smtplib.SMTP(host, port, timeout=timeout)
+        return _PolicedSMTPSSL(host, port, timeout=timeout, context=context)
+    return _PolicedSMTP(host, port, timeout=timeout)
 
 
 def _smtp_error(exc: smtplib.SMTPException, mode: str) -> SendError:
