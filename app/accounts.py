@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from app import audit
 from app.auth import hash_password, password_problem
 from app.extensions import db
-from app.models import NAME_MAX_LENGTH, ROLES, User, name_key
+from app.models import ROLES, User, name_key
+from app.names import name_problem
 
 
 def snapshot(user: User) -> dict:
@@ -14,14 +15,7 @@ def snapshot(user: User) -> dict:
 
 
 def _username_problem(username: str) -> str | None:
-    username = username.strip()
-    if not username:
-        return "Username is required."
-    if len(username) > NAME_MAX_LENGTH:
-        return f"Username must be at most {NAME_MAX_LENGTH} characters."
-    if db.session.scalar(select(User.id).where(User.name_key == name_key(username))):
-        return f'An account named "{username}" already exists.'
-    return None
+    return name_problem(username, User, thing="account", label="Username")
 
 
 def create_user(

@@ -12,7 +12,8 @@ from app import audit
 from app.extensions import db
 from app.integrations import REGISTRY, get_type
 from app.integrations.base import Errors, Values, from_storage, to_storage, validate
-from app.models import NAME_MAX_LENGTH, ContactPoint, Integration, name_key
+from app.models import ContactPoint, Integration
+from app.names import copy_name, name_problem
 from app.template_fields import template_errors
 
 
@@ -63,17 +64,7 @@ def snapshot(contact_point: ContactPoint) -> dict[str, Any]:
 
 def check_name(name: str, contact_point: ContactPoint | None) -> str | None:
     """The message for a name that cannot be used, or None."""
-    name = name.strip()
-    if not name:
-        return "Name is required."
-    if len(name) > NAME_MAX_LENGTH:
-        return f"Name must be at most {NAME_MAX_LENGTH} characters."
-    query = select(ContactPoint.id).where(ContactPoint.name_key == name_key(name))
-    if contact_point is not None and contact_point.id is not None:
-        query = query.where(ContactPoint.id != contact_point.id)
-    if db.session.scalar(query) is not None:
-        return f'A contact point named "{name}" already exists.'
-    return None
+    return name_problem(name, ContactPoint, contact_point, thing="contact point")
 
 
 def stored_values(integration: Integration) -> Values:
@@ -140,7 +131,7 @@ def save_contact_point(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        result.name_error = f'A contact point named "{name.strip()}" already exists.'
+        result.name_error = f"A contact point named “{name.strip()}” already exists."
         return result
     result.contact_point = contact_point
     return result
@@ -169,7 +160,7 @@ def _write_integrations(
 def duplicate_contact_point(original: ContactPoint) -> ContactPoint:
     """Copy a contact point, settings and secrets, under "<name> (copy)"."""
     copy = ContactPoint()
-    copy.set_name(_free_copy_name(original.name))
+    copy.set_name(copy_name(original.name, lambda name: check_name(name, None) is None))
     copy.integrations = [
         Integration(
             type=i.type,
@@ -185,17 +176,6 @@ def duplicate_contact_point(original: ContactPoint) -> ContactPoint:
     audit.record("create", "contact-point", copy.name, copy.uid, None, snapshot(copy))
     db.session.commit()
     return copy
-
-
-def _free_copy_name(name: str) -> str:
-    base = f"{name} (copy)"
-    candidate, number = base, 2
-    while check_name(candidate, None) is not None:
-        if len(candidate) > NAME_MAX_LENGTH:
-            base = f"{name[: NAME_MAX_LENGTH - 20]} (copy)"
-        candidate = f"{base[:-1]} {number})"
-        number += 1
-    return candidate
 
 
 def delete_contact_point(contact_point: ContactPoint) -> None:

@@ -157,7 +157,7 @@ def test_bad_names(client, make_contact_point):
     make_contact_point("Ops")
     cases = {
         "   ": "Name is required.",
-        "oPS": "A contact point named &#34;oPS&#34; already exists.",
+        "oPS": "A contact point named “oPS” already exists.",
         "x" * 10_000: "Name must be at most 190 characters.",
     }
     for name, message in cases.items():

@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import audit
+from app import audit, names
 from app.contact_points import snapshot as contact_point_snapshot
 from app.extensions import db
-from app.models import NAME_MAX_LENGTH, ContactPoint, NotificationTemplate, name_key
+from app.models import ContactPoint, NotificationTemplate, name_key
+from app.names import name_problem
 from app.notification_templates.preview import (
     PREVIEW_DATA,
     Preview,
@@ -131,20 +132,11 @@ def snapshot(template: NotificationTemplate) -> dict[str, Any]:
 def check_name(name: str, existing: NotificationTemplate | None) -> str | None:
     """The message for a name that cannot be used, or None."""
     name = name.strip()
-    if not name:
-        return "Name is required."
-    if len(name) > NAME_MAX_LENGTH:
-        return f"Name must be at most {NAME_MAX_LENGTH} characters."
     if any(char in '"\\' or ord(char) < 32 for char in name):
         return "Name cannot contain double quotes, backslashes or line breaks."
     if name_key(name) in BUILTIN_KEYS:
         return f"“{BUILTIN_KEYS[name_key(name)]}” is the name of a built-in template."
-    query = select(NotificationTemplate.id).where(NotificationTemplate.name_key == name_key(name))
-    if existing is not None and existing.id is not None:
-        query = query.where(NotificationTemplate.id != existing.id)
-    if db.session.scalar(query) is not None:
-        return f"A notification template named “{name}” already exists."
-    return None
+    return name_problem(name, NotificationTemplate, existing, thing="notification template")
 
 
 def check_template(source: str) -> str | None:
@@ -221,13 +213,8 @@ def _rename_everywhere(template: NotificationTemplate, new_name: str) -> int:
 
 
 def copy_name(name: str) -> str:
-    """'<name> (copy)', or '(copy 2)' and on, whichever is free, within the length limit."""
-    base = f"{name[:NAME_MAX_LENGTH - 12]} (copy"
-    candidate, number = f"{base})", 2
-    while check_name(candidate, None) is not None:
-        candidate = f"{base} {number})"
-        number += 1
-    return candidate
+    """A free "(copy)" name for a duplicate of the template called `name`."""
+    return names.copy_name(name, lambda candidate: check_name(candidate, None) is None)
 
 
 def duplicate_template(name: str, source: str) -> NotificationTemplate:
