@@ -38,6 +38,24 @@ def _float_env(name: str, default: float) -> float:
         raise RuntimeError(f"{name} must be a number of seconds, got {raw!r}") from exc
 
 
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _choice_env(name: str, choices: tuple[str, ...]) -> str:
+    """One of choices (the first is the default), or a clear error at start."""
+    raw = (os.environ.get(name) or choices[0]).strip().lower()
+    if raw not in choices:
+        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill app.config from the environment; test_config entries override it."""
     instance = Path(app.instance_path)
@@ -58,30 +76,36 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_AUTO_MIGRATE=True,
         HERALD_PAGE_SIZE=25,
         HERALD_SESSION_IDLE_MINUTES=_float_env("HERALD_SESSION_IDLE_MINUTES", 60.0),
-        HERALD_TEST_RATE_LIMIT=int(env.get("HERALD_TEST_RATE_LIMIT") or 20),
+        HERALD_TEST_RATE_LIMIT=_int_env("HERALD_TEST_RATE_LIMIT", 20),
+        HERALD_RETRY_ATTEMPTS=_int_env("HERALD_RETRY_ATTEMPTS", 3),
+        HERALD_RETRY_BACKOFF=_float_env("HERALD_RETRY_BACKOFF", 1.0),
+        HERALD_RETRY_MAX_TIME=_float_env("HERALD_RETRY_MAX_TIME", 30.0),
+        HERALD_SEND_WORKERS=_int_env("HERALD_SEND_WORKERS", 16),
+        HERALD_TELEGRAM_API_URL=env.get("HERALD_TELEGRAM_API_URL", "https://api.telegram.org"),
         # Destination policy (app/outbound.py): hosts, *.globs, IPs and CIDR ranges.
         HERALD_OUTBOUND_ALLOW=entries_from_env("HERALD_OUTBOUND_ALLOW"),
         HERALD_OUTBOUND_DENY=entries_from_env("HERALD_OUTBOUND_DENY"),
         HERALD_ADMIN_USER=env.get("HERALD_ADMIN_USER", ""),
         HERALD_ADMIN_PASSWORD=env.get("HERALD_ADMIN_PASSWORD", ""),
+        HERALD_PROVISIONING_DIR=env.get("HERALD_PROVISIONING_DIR", ""),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(days=7),
         WTF_CSRF_TIME_LIMIT=None,
         SMTP={
             "host": env.get("HERALD_SMTP_HOST", ""),
-            "port": int(env.get("HERALD_SMTP_PORT") or 0),
+            "port": _int_env("HERALD_SMTP_PORT", 0),
             "user": env.get("HERALD_SMTP_USER", ""),
             "password": env.get("HERALD_SMTP_PASSWORD", ""),
             "from": env.get("HERALD_SMTP_FROM", ""),
-            "tls": env.get("HERALD_SMTP_TLS", "starttls"),
+            "tls": _choice_env("HERALD_SMTP_TLS", ("starttls", "ssl", "none")),
         },
     )
     app.config.update(test_config)
-    # Secure cookies whenever people reach Herald over HTTPS.
-    app.config.setdefault(
-        "SESSION_COOKIE_SECURE", app.config["HERALD_EXTERNAL_URL"].startswith("https://")
-    )
+    if "SESSION_COOKIE_SECURE" not in test_config:  # secure cookies when served over HTTPS
+        app.config["SESSION_COOKIE_SECURE"] = app.config["HERALD_EXTERNAL_URL"].startswith(
+            "https://"
+        )
     if "SECRET_KEY" not in test_config:
         app.config["SECRET_KEY"] = key_from(
             "HERALD_SECRET_KEY", "secret_key", lambda: secrets.token_hex(32)

@@ -1,0 +1,64 @@
+"""Configuration from the environment: defaults, generated keys, clear errors."""
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.config import read_or_create_key
+from tests.conftest import make_config
+
+
+def test_generated_key_is_private_and_stable(tmp_path: Path):
+    path = tmp_path / "secret_key"
+    first = read_or_create_key(path, lambda: "generated")
+    assert first == "generated"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert read_or_create_key(path, lambda: "other") == "generated"
+
+
+def test_cookies_are_secure_when_served_over_https(tmp_path: Path):
+    plain = create_app(make_config(tmp_path / "a.sqlite3"))
+    secure = create_app(make_config(tmp_path / "b.sqlite3",
+                                    HERALD_EXTERNAL_URL="https://herald.example/"))
+    assert plain.config["SESSION_COOKIE_SECURE"] is False
+    assert secure.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("HERALD_HTTP_TIMEOUT", "soon", "HERALD_HTTP_TIMEOUT must be a number of seconds"),
+    ("HERALD_SMTP_PORT", "twenty-five", "HERALD_SMTP_PORT must be a whole number"),
+    ("HERALD_SMTP_TLS", "maybe", "HERALD_SMTP_TLS must be one of starttls, ssl, none"),
+])
+def test_bad_environment_values_stop_start_with_a_clear_message(
+    tmp_path: Path, monkeypatch, name, value, message
+):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=message):
+        create_app(make_config(tmp_path / "c.sqlite3"))
+
+
+def test_smtp_settings_come_from_the_environment(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("HERALD_SMTP_HOST", "mail.internal")
+    monkeypatch.setenv("HERALD_SMTP_PORT", "2525")
+    monkeypatch.setenv("HERALD_SMTP_TLS", "SSL")
+    app = create_app(make_config(tmp_path / "d.sqlite3"))
+    assert app.config["SMTP"]["host"] == "mail.internal"
+    assert (app.config["SMTP"]["port"], app.config["SMTP"]["tls"]) == (2525, "ssl")
+
+
+def test_admin_account_from_the_environment(tmp_path: Path, monkeypatch):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+
+    monkeypatch.setenv("HERALD_ADMIN_USER", "ops-admin")
+    monkeypatch.setenv("HERALD_ADMIN_PASSWORD", "a long password")
+    app = create_app(make_config(tmp_path / "e.sqlite3", HERALD_AUTO_MIGRATE=True))
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.username, user.role) == ("ops-admin", "admin")
+        db.engine.dispose()
