@@ -1,24 +1,15 @@
-"""The "Test" button of an integration block sends a test notification from the form.
-
-Issue 3 brings the dispatcher (app/notify.py) and the button; until then this module skips.
-"""
+"""The "Test" button of an integration block sends a test notification from the form."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import socket
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 from pytest_httpserver import HTTPServer
 
 from tests.browser.pages import labelled
-
-if importlib.util.find_spec("app.notify") is None:
-    # .ci/run lets exactly this reason through its "no skipped browser test" check.
-    pytest.skip("issue 3 pending: app/notify.py does not exist yet", allow_module_level=True)
 
 
 def webhook_form(page: Page, live_server, url: str) -> Locator:
