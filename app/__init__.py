@@ -45,4 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             from app.accounts import ensure_admin
 
             ensure_admin(app.config["HERALD_ADMIN_USER"], app.config["HERALD_ADMIN_PASSWORD"])
+    if app.config["HERALD_PROVISIONING_DIR"]:
+        with app.app_context():
+            from app.provisioning import provision_at_start
+
+            provision_at_start(app.config["HERALD_PROVISIONING_DIR"])
     return app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -102,7 +103,30 @@ def secrets_rotate() -> None:
     click.echo(f"Re-encrypted {count} secret setting(s) under the newest key.")
 
 
+@click.command("provision")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def provision_command(path: Path, dry_run: bool) -> None:
+    """Import a Grafana provisioning file, or every *.yaml/*.yml/*.json of a folder."""
+    from app.provisioning import DocumentError, provision
+
+    try:
+        plan = provision(path, dry_run=dry_run)
+    except DocumentError as exc:
+        _fail(str(exc))
+    for change in plan.changes:
+        notes = "; ".join(filter(None, [change.reason, change.review and
+                                        f"needs review: {change.review}"]))
+        click.echo("\t".join([change.action, change.kind.lower(), change.name, change.detail,
+                              notes]).rstrip())
+    click.echo(("Dry run, nothing written: " if dry_run else "") + plan.describe_counts())
+    if plan.refused:
+        _fail(f"{len(plan.refused)} entr{'y was' if len(plan.refused) == 1 else 'ies were'} "
+              "refused" + ("." if dry_run else "; the rest was imported."))
+
+
 def register(app: Flask) -> None:
     """Attach Herald's `flask` sub-commands to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(secrets_cli)
+    app.cli.add_command(provision_command)

@@ -153,6 +153,7 @@ def _write_integrations(
         integration.secrets = secrets
         integration.disable_resolve_message = block.disable_resolve_message
         integration.position = position
+        integration.review_note = ""  # a person saved valid settings: nothing left to review
         kept.append(integration)
     contact_point.integrations = kept
 

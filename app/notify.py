@@ -26,6 +26,7 @@ from app.integrations.base import (
     validate,
 )
 from app.models import ContactPoint, DeliveryAttempt, Integration
+from app.provisioning.review import with_default_templates
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,8 @@ def _job(integration: Integration, label: str) -> _Job:
             job.error = str(exc)
         else:
             job.values = from_storage(integration_type, integration.settings or {}, secrets)
+            if integration.review_note:  # imported text awaiting review: send the defaults
+                job.values = with_default_templates(integration_type, job.values)
     return job
 
 

@@ -41,6 +41,10 @@ ROLES = {
     "users.reset_password": "admin",
     "users.delete": "admin",
     "audit_log.list_page": "admin",
+    "provisioning.export_page": "viewer",
+    "provisioning.import_page": "editor",
+    "provisioning.preview": "editor",
+    "provisioning.apply_import": "editor",
 }
 PUBLIC = {"static", "auth.login", "auth.setup"}
 RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}

@@ -25,10 +25,17 @@ def register(app: Flask) -> None:
     from app.contact_points import describe
     from app.integrations import REGISTRY
     from app.template_fields import mode_of, saved_template_names
-    from app.views import audit_log, auth, contact_points, notification_templates, users
+    from app.views import (
+        audit_log,
+        auth,
+        contact_points,
+        notification_templates,
+        provisioning,
+        users,
+    )
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
-                      audit_log.bp):
+                      audit_log.bp, provisioning.bp):
         app.register_blueprint(blueprint)
     def can(role: str) -> bool:
         principal = current_principal()

@@ -1,0 +1,196 @@
+"""One integration as Grafana writes it (a "receiver"): checked, translated, made storable.
+
+Shared by file imports and the HTTP API. Everything a type needs comes from its declaration
+in the registry: field shapes, secret keys, the validation rules, templated fields.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from app.crypto import SecretDecryptionError
+from app.integrations import REGISTRY
+from app.integrations.base import IntegrationType, Values, from_storage, to_storage, validate
+from app.models import NAME_MAX_LENGTH, Integration
+from app.provisioning.export import REDACTED, get_path
+from app.provisioning.gotemplate import translate
+from app.provisioning.plan import TemplateNames
+from app.template_fields import referenced_names
+from app.templating import TemplateRenderError, check_syntax
+
+UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+SHAPES = {"map": (dict, "a mapping"), "list": (list, "a list"), "records": (list, "a list")}
+
+
+class Refused(Exception):
+    """An entry that cannot be imported; status is the API's answer (400, or 409)."""
+
+    def __init__(self, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass
+class Prepared:
+    """A receiver ready to store."""
+
+    integration_type: IntegrationType
+    settings: dict[str, Any]
+    secrets: dict[str, Any]
+    disable_resolve_message: bool
+    review_note: str
+    notes: list[str]
+
+
+def check_contact_point_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise Refused("name is required (the contact point's name).")
+    if len(name.strip()) > NAME_MAX_LENGTH:
+        raise Refused(f"name must be at most {NAME_MAX_LENGTH} characters.")
+    return name.strip()
+
+
+def check_uid(uid: Any) -> str:
+    """The uid as given ('' when absent), or Refused when Grafana would refuse it too."""
+    if uid in (None, ""):
+        return ""
+    if not isinstance(uid, str) or not UID_RE.match(uid):
+        raise Refused(f"uid {uid!r} must be 1 to 40 letters, digits, '-' or '_'.")
+    return uid
+
+
+def integration_type_of(type_id: Any) -> IntegrationType:
+    integration_type = REGISTRY.get(type_id) if isinstance(type_id, str) else None
+    if integration_type is None:
+        known = ", ".join(sorted(REGISTRY))
+        raise Refused(f"Unknown integration type {type_id!r}. Herald knows: {known}.")
+    return integration_type
+
+
+def shape_problems(integration_type: IntegrationType, settings: dict[str, Any]) -> list[str]:
+    """Settings whose value has the wrong shape (a list where text belongs, and so on)."""
+    problems = []
+    for spec in integration_type.fields:
+        raw = get_path(settings, spec.key)
+        if raw is None:
+            continue
+        expected, words = SHAPES.get(spec.element, (None, ""))
+        if expected is not None and not isinstance(raw, expected):
+            problems.append(f"settings.{spec.key} must be {words}")
+        elif expected is None and isinstance(raw, dict | list):
+            problems.append(f"settings.{spec.key} must be text, a number or true/false")
+        elif spec.element == "records" and not all(isinstance(r, dict) for r in raw):
+            problems.append(f"settings.{spec.key} must be a list of mappings")
+    return problems
+
+
+def unknown_keys(integration_type: IntegrationType, settings: dict, prefix: str = "") -> list[str]:
+    """Setting keys the type's declaration does not name (dotted for nested ones)."""
+    keys = set(integration_type.by_key)
+    found = []
+    for key, value in settings.items():
+        dotted = f"{prefix}{key}"
+        if dotted in keys:
+            continue
+        if isinstance(value, dict) and any(k.startswith(f"{dotted}.") for k in keys):
+            found += unknown_keys(integration_type, value, f"{dotted}.")
+        else:
+            found.append(dotted)
+    return found
+
+
+def flat_values(integration_type: IntegrationType, settings: dict[str, Any]) -> Values:
+    """Flat values keyed by field key, secrets included, from Grafana's nested settings."""
+    secrets = {key: get_path(settings, key) for key in integration_type.secret_keys}
+    return from_storage(integration_type, settings,
+                        {key: value for key, value in secrets.items() if value is not None})
+
+
+def _stored_secrets(existing: Integration | None, type_id: str) -> dict[str, Any]:
+    if existing is None or existing.type != type_id:
+        return {}
+    try:
+        return existing.secrets
+    except SecretDecryptionError:
+        return {}
+
+
+def fill_secrets(integration_type: IntegrationType, settings: dict[str, Any], values: Values,
+                 existing: Integration | None, keep_absent: bool) -> None:
+    """Put stored secrets where the settings say "[REDACTED]" (or, if asked, leave them out)."""
+    stored = _stored_secrets(existing, integration_type.type)
+    for key in integration_type.secret_keys:
+        given = get_path(settings, key)
+        if given == REDACTED or (keep_absent and given is None):
+            if key in stored:
+                values[key] = stored[key]
+            elif given == REDACTED:
+                raise Refused(f'settings.{key} is "{REDACTED}": give its value (only an '
+                              "existing integration of the same type keeps a stored secret).")
+
+
+def template_fields(integration_type: IntegrationType, values: Values,
+                    names: TemplateNames) -> list[str]:
+    """Translate Go templates in title/message fields; returns what needs review.
+
+    Herald's own template text must be valid (Refused otherwise); Go text that cannot be
+    translated is kept as written and reported for review.
+    """
+    review = []
+    for spec in integration_type.fields:
+        text = values.get(spec.key)
+        if not spec.template or not isinstance(text, str) or not text.strip():
+            continue
+        translation = translate(text, names.resolve)
+        if translation.problem:
+            review.append(f"{spec.label}: {translation.problem}")
+            continue
+        values[spec.key] = translation.text
+        if not translation.go:
+            check_herald_text(spec.label, translation.text, names)
+        for name in sorted(referenced_names(translation.text)):
+            if names.needs_review(name):
+                review.append(f"{spec.label}: uses template “{name}”, which needs review")
+    return review
+
+
+def check_herald_text(label: str, text: str, names: TemplateNames) -> None:
+    """Refused unless Herald's own template text compiles and names only known templates."""
+    try:
+        check_syntax(text)
+    except TemplateRenderError as exc:
+        raise Refused(f"{label}: {exc}") from exc
+    missing = sorted(name for name in referenced_names(text) if names.resolve(name) is None)
+    if missing:
+        raise Refused(f"{label}: there is no notification template named “{missing[0]}”.")
+
+
+def prepare(type_id: Any, settings: Any, disable_resolve_message: Any, names: TemplateNames,
+            existing: Integration | None = None, keep_absent_secrets: bool = False) -> Prepared:
+    """Check a receiver and turn it into storable settings and secrets, or raise Refused."""
+    integration_type = integration_type_of(type_id)
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        raise Refused("settings must be a mapping.")
+    if not isinstance(disable_resolve_message, bool):
+        raise Refused("disableResolveMessage must be true or false.")
+    problems = shape_problems(integration_type, settings)
+    if problems:
+        raise Refused("Invalid settings: " + "; ".join(problems) + ".")
+    values = flat_values(integration_type, settings)
+    fill_secrets(integration_type, settings, values, existing, keep_absent_secrets)
+    review = template_fields(integration_type, values, names)
+    errors = validate(integration_type, values)
+    if errors:
+        raise Refused("Invalid settings: " + " ".join(
+            f"settings.{key}: {message}" for key, message in errors.items()))
+    stored, secrets = to_storage(integration_type, values)
+    notes = []
+    ignored = unknown_keys(integration_type, settings)
+    if ignored:
+        notes.append(f"settings Herald does not know are left out: {', '.join(ignored)}")
+    return Prepared(integration_type, stored, secrets, disable_resolve_message,
+                    "; ".join(review), notes)
