@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 users_cli = AppGroup("users", help="Manage accounts.")
 secrets_cli = AppGroup("secrets", help="Manage the encryption of secret settings.")
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 
 
 def serve(argv: list[str] | None = None) -> None:
@@ -103,6 +104,39 @@ def secrets_rotate() -> None:
     click.echo(f"Re-encrypted {count} secret setting(s) under the newest key.")
 
 
+@tokens_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer")
+def tokens_create(name: str, role: str) -> None:
+    """Create an API token and print it (only once: Herald keeps a digest)."""
+    from app.provisioning.tokens import create_token
+
+    _, value, errors = create_token(name, role, "command line")
+    if errors:
+        _fail(" ".join(errors.values()))
+    click.echo(value)
+
+
+@tokens_cli.command("list")
+def tokens_list() -> None:
+    """List API tokens and their roles."""
+    from app.provisioning.tokens import list_tokens
+
+    for token in list_tokens():
+        click.echo(f"{token.name}\t{token.role}\t{token.last_used_at or 'never used'}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("name")
+def tokens_revoke(name: str) -> None:
+    """Revoke an API token."""
+    from app.provisioning.tokens import find_token, revoke_token
+
+    token = find_token(name) or _fail(f"No API token named {name!r}.")
+    revoke_token(token)
+    click.echo(f"Revoked {token.name}.")
+
+
 @click.command("provision")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
@@ -129,4 +163,5 @@ def register(app: Flask) -> None:
     """Attach Herald's `flask` sub-commands to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(secrets_cli)
+    app.cli.add_command(tokens_cli)
     app.cli.add_command(provision_command)

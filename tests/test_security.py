@@ -41,10 +41,24 @@ ROLES = {
     "users.reset_password": "admin",
     "users.delete": "admin",
     "audit_log.list_page": "admin",
+    "api.route_get_contactpoints": "viewer",
+    "api.route_post_contactpoints": "editor",
+    "api.route_put_contactpoint": "editor",
+    "api.route_delete_contactpoints": "editor",
+    "api.route_get_contactpoints_export": "viewer",
+    "api.route_get_templates": "viewer",
+    "api.route_get_template": "viewer",
+    "api.route_put_template": "editor",
+    "api.route_delete_template": "editor",
+    "api.openapi": "viewer",
     "provisioning.export_page": "viewer",
     "provisioning.import_page": "editor",
     "provisioning.preview": "editor",
     "provisioning.apply_import": "editor",
+    "provisioning.api_docs": "viewer",
+    "tokens.list_page": "admin",
+    "tokens.create": "admin",
+    "tokens.revoke": "admin",
 }
 PUBLIC = {"static", "auth.login", "auth.setup"}
 RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}
@@ -72,7 +86,7 @@ def test_access_matrix(app: Flask, anonymous, client_as, make_contact_point, who
     contact_point = make_contact_point("matrix", [("webhook", {"url": "http://127.0.0.1:9/"})])
     user_id = db.session.scalar(select(User.id).where(User.username == "viewer"))
     values = {"uid": contact_point.uid, "user_id": user_id, "filename": "app.css",
-              "template_id": 1, "name": "default.title"}
+              "template_id": 1, "name": "default.title", "token_id": 1}
     for rule, method in routes(app):
         if rule.endpoint in PUBLIC or rule.endpoint == "auth.logout":
             continue
@@ -95,7 +109,7 @@ def test_every_state_change_needs_a_csrf_token(app: Flask, client_as, make_conta
     contact_point = make_contact_point("csrf", [])
     user_id = db.session.scalar(select(User.id).where(User.username == "viewer"))
     values = {"uid": contact_point.uid, "user_id": user_id, "template_id": 1,
-              "name": "default.title"}
+              "name": "default.title", "token_id": 1}
     admin = client_as("admin")
     for rule, method in routes(app):
         if method == "GET" or rule.rule.startswith("/api/"):

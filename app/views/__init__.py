@@ -26,16 +26,18 @@ def register(app: Flask) -> None:
     from app.integrations import REGISTRY
     from app.template_fields import mode_of, saved_template_names
     from app.views import (
+        api,
         audit_log,
         auth,
         contact_points,
         notification_templates,
         provisioning,
+        tokens,
         users,
     )
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
-                      audit_log.bp, provisioning.bp):
+                      audit_log.bp, api.bp, provisioning.bp, tokens.bp):
         app.register_blueprint(blueprint)
     def can(role: str) -> bool:
         principal = current_principal()

@@ -1,4 +1,4 @@
-"""Export and Import pages."""
+"""Export and Import pages, and the page that lists the API's endpoints."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -7,6 +7,7 @@ from app.auth import current_principal, requires
 from app.provisioning import ApplyConflict, DocumentError, Plan, apply, parse, plan_document
 from app.provisioning.document import FORMATS, MEDIA_TYPES
 from app.provisioning.export import contact_points, export_text, file_name
+from app.views.api import PREFIX, ROUTES
 
 bp = Blueprint("provisioning", __name__)
 CHANGED = ("Something changed since the preview, so nothing was imported. "
@@ -94,3 +95,9 @@ def apply_import():
         return _preview(text, plan_document(parse(text)), 409, str(exc))
     flash(f"Imported: {plan.describe_counts()}.")
     return redirect(url_for("contact_points.list_page"))
+
+
+@bp.get("/api-docs")
+@requires("viewer")
+def api_docs():
+    return render_template("api/index.html", routes=ROUTES, prefix=PREFIX)

@@ -1,0 +1,285 @@
+"""The provisioning API as a script sees it: Grafana's paths, models and status codes,
+tokens and roles, secrets never returned, the OpenAPI description and the tokens page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.integrations import REGISTRY
+from app.models import ApiToken, AuditEntry, ContactPoint, Integration
+from app.provisioning.tokens import create_token
+from tests.test_registry_contract import MINIMAL
+
+BASE = "/api/v1/provisioning"
+SLACK = {"name": "ops", "type": "slack",
+         "settings": {"url": "https://hooks.slack.example/SECRET-1", "recipient": "#ops"}}
+
+
+@pytest.fixture
+def token(app):
+    """token("viewer"): the Authorization header of a new API token with that role."""
+    made = iter(range(1, 1000))
+
+    def make(role: str = "editor") -> dict[str, str]:
+        _, value, errors = create_token(f"{role} {next(made)}", role, "tests")
+        assert not errors
+        return {"Authorization": f"Bearer {value}"}
+
+    return make
+
+
+@pytest.fixture
+def api(anonymous, token):
+    """api("POST", "/contact-points", body): a call with an editor token and no cookie."""
+    editor = token("editor")
+
+    def call(method: str, path: str, body=None, headers=None):
+        # (the test client adds a CSRF header to writes unless told not to; scripts send none)
+        no_csrf = {} if method == "GET" else {"csrf": False}
+        return anonymous.open(BASE + path, method=method, json=body, headers=headers or editor,
+                              **no_csrf)
+
+    return call
+
+
+def stored(uid: str) -> Integration | None:
+    db.session.expire_all()
+    return db.session.scalar(select(Integration).where(Integration.uid == uid))
+
+
+def test_create_read_update_delete_round_trip(api):
+    created = api("POST", "/contact-points", SLACK)
+
+    assert created.status_code == 202
+    entry = created.get_json()
+    uid = entry.pop("uid")
+    assert entry == {"name": "ops", "type": "slack", "settings": {"recipient": "#ops"},
+                     "disableResolveMessage": False}
+    assert api("GET", "/contact-points").get_json() == [{"uid": uid, **entry}]
+
+    changed = {**SLACK, "settings": {"recipient": "#alerts"}, "disableResolveMessage": True}
+    updated = api("PUT", f"/contact-points/{uid}", changed)
+
+    assert updated.status_code == 202
+    assert updated.get_json()["settings"] == {"recipient": "#alerts"}
+    assert stored(uid).secrets == {"url": "https://hooks.slack.example/SECRET-1"}
+    assert stored(uid).disable_resolve_message is True
+
+    deleted = api("DELETE", f"/contact-points/{uid}")
+
+    assert deleted.status_code == 202
+    assert api("GET", "/contact-points").get_json() == []
+    assert db.session.scalar(select(ContactPoint)) is None, "its last integration went"
+
+
+def test_post_joins_the_contact_point_of_the_same_name(api, make_contact_point):
+    make_contact_point("Ops", [("email", {"addresses": "a@example.com"})])
+    make_contact_point("other", [("email", {"addresses": "b@example.com"})])
+
+    api("POST", "/contact-points", SLACK)
+
+    listed = api("GET", "/contact-points?name=ops").get_json()
+    assert [(e["name"], e["type"]) for e in listed] == [("Ops", "email"), ("Ops", "slack")]
+
+
+def test_redacted_secret_in_an_update_keeps_the_stored_value(api):
+    uid = api("POST", "/contact-points", SLACK).get_json()["uid"]
+
+    body = {**SLACK, "settings": {"url": "[REDACTED]", "recipient": "#x"}}
+    assert api("PUT", f"/contact-points/{uid}", body).status_code == 202
+
+    assert stored(uid).secrets["url"] == "https://hooks.slack.example/SECRET-1"
+
+
+@pytest.mark.parametrize("type_id", sorted(REGISTRY))
+def test_secrets_are_never_returned(api, client_as, type_id):
+    body = {"name": f"cp {type_id}", "type": type_id, "settings": MINIMAL[type_id]}
+    created = api("POST", "/contact-points", body)
+    assert created.status_code == 202, created.get_json()
+
+    answers = [created, api("GET", "/contact-points"),
+               api("PUT", f"/contact-points/{created.get_json()['uid']}", body),
+               api("GET", "/contact-points/export?format=json")]
+    answers.append(client_as("viewer").get(f"/contact-points/export?name=cp {type_id}"))
+
+    for answer in answers:
+        assert "SECRET-" not in answer.get_data(as_text=True), answer.request.path
+
+
+def test_tokens_and_roles_are_enforced(api, token, anonymous):
+    viewer = token("viewer")
+
+    assert anonymous.get(BASE + "/contact-points").status_code == 401
+    bad = {"Authorization": "Bearer hrld_not-a-token"}
+    assert api("GET", "/contact-points", headers=bad).status_code == 401
+    assert api("POST", "/contact-points", SLACK, headers=bad).status_code == 401
+    assert api("GET", "/contact-points", headers=viewer).status_code == 200
+    for method, path in (("POST", "/contact-points"), ("PUT", "/contact-points/x"),
+                         ("DELETE", "/contact-points/x"), ("PUT", "/templates/x"),
+                         ("DELETE", "/templates/x")):
+        answer = api(method, path, SLACK, headers=viewer)
+        assert (answer.status_code, answer.get_json()) == (
+            403, {"message": "Your role does not allow this."}), path
+    assert api("GET", "/contact-points/export?decrypt=true").status_code == 403
+    assert db.session.scalar(select(Integration)) is None
+
+
+def test_a_session_cookie_writes_only_with_the_csrf_header(client):
+    without = client.post(BASE + "/contact-points", json=SLACK, csrf=False)
+    assert without.status_code == 400
+    assert "security token" in without.get_json()["message"]
+    assert db.session.scalar(select(Integration)) is None
+
+    assert client.post(BASE + "/contact-points", json=SLACK).status_code == 202
+
+
+def test_admin_exports_decrypted_and_it_is_audited(api, token):
+    api("POST", "/contact-points", SLACK)
+
+    answer = api("GET", "/contact-points/export?decrypt=true&download=true",
+                 headers=token("admin"))
+
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("application/yaml")
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="contact-points.yaml"'
+    assert "url: https://hooks.slack.example/SECRET-1" in answer.get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export-secrets"))
+    assert entry.actor.startswith("token:admin")
+
+
+ERRORS = [
+    ("POST", "/contact-points", {"name": "x", "type": "webhook", "settings": {}}, 400,
+     "settings.url: URL is required."),
+    ("POST", "/contact-points", {"name": "x", "type": "pigeon", "settings": {}}, 400,
+     "Unknown integration type 'pigeon'"),
+    ("POST", "/contact-points", {"type": "slack", "settings": {}}, 400, "name is required"),
+    ("POST", "/contact-points", {"name": "x", "type": "slack", "settings": {"url": "[REDACTED]"}},
+     400, 'settings.url is "[REDACTED]"'),
+    ("POST", "/contact-points", ["not", "an", "object"], 400, "The body must be a JSON object."),
+    ("PUT", "/contact-points/missing", SLACK, 404, "There is no integration with uid missing."),
+    ("DELETE", "/contact-points/missing", None, 404, "Nothing to delete"),
+    ("GET", "/contact-points/export?format=xml", None, 400, "format must be yaml or json."),
+    ("GET", "/contact-points/export?name=nobody", None, 404, "no contact point named"),
+    ("PUT", "/templates/default.title", {"template": "x"}, 409, "name of a built-in template"),
+    ("PUT", "/templates/broken", {"template": "{% if %}"}, 400, "Template: line 1"),
+    ("PUT", "/templates/empty", {}, 400, "template is required"),
+    ("GET", "/templates/missing", None, 404, "There is no template named 'missing'."),
+    ("DELETE", "/templates/missing", None, 404, "Nothing to delete"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status", "message"), ERRORS)
+def test_errors_answer_a_message_with_the_right_status(api, method, path, body, status, message):
+    answer = api(method, path, body)
+
+    assert answer.status_code == status
+    assert message in answer.get_json()["message"]
+
+
+def test_post_with_a_uid_in_use_is_a_conflict(api):
+    uid = api("POST", "/contact-points", SLACK).get_json()["uid"]
+
+    answer = api("POST", "/contact-points", {**SLACK, "uid": uid})
+
+    assert (answer.status_code, answer.get_json()) == (
+        409, {"message": f"An integration with uid {uid} already exists."})
+
+
+def test_an_invalid_update_changes_nothing(api):
+    uid = api("POST", "/contact-points", SLACK).get_json()["uid"]
+
+    answer = api("PUT", f"/contact-points/{uid}",
+                 {"name": "renamed", "type": "slack", "settings": {"url": "nope"}})
+
+    assert answer.status_code == 400
+    assert stored(uid).contact_point.name == "ops"
+    assert stored(uid).settings == {"recipient": "#ops"}
+
+
+def test_templates_crud_with_grafana_define_translated(api):
+    body = {"template": '{{ define "short" }}{{ .CommonLabels.alertname }}{{ end }}'}
+
+    put = api("PUT", "/templates/short", body)
+
+    assert (put.status_code, put.get_json()) == (
+        202, {"name": "short", "template": "{{ CommonLabels.alertname }}"})
+    assert api("GET", "/templates").get_json() == [put.get_json()]
+    assert api("GET", "/templates/SHORT").get_json() == put.get_json()
+    uses = {**SLACK, "settings": {**SLACK["settings"], "title": '{{ template "short" . }}'}}
+    uid = api("POST", "/contact-points", uses).get_json()["uid"]
+    assert stored(uid).settings["title"] == '{% include "short" %}'
+
+    in_use = api("DELETE", "/templates/short")
+    assert (in_use.status_code, in_use.get_json()["message"]) == (
+        409, "it is used by contact point “ops”.")
+    api("DELETE", f"/contact-points/{uid}")
+    assert api("DELETE", "/templates/short").status_code == 204
+    assert api("GET", "/templates").get_json() == []
+
+
+def test_openapi_paths_and_methods_match_the_url_map(app, anonymous, token):
+    answer = anonymous.get("/api/openapi.json", headers=token("viewer"))
+
+    document = answer.get_json()
+    assert document["openapi"].startswith("3.")
+    described = {(path, method.upper()) for path, item in document["paths"].items()
+                 for method in item}
+    served = {(re.sub(r"<(\w+)>", r"{\1}", rule.rule), method)
+              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert described == served
+    put = document["paths"][BASE + "/contact-points/{uid}"]["put"]
+    assert put["description"] == "Requires the editor role."
+    assert "202" in put["responses"] and "404" in put["responses"]
+
+
+def test_api_page_lists_the_endpoints(client_as):
+    page = client_as("admin").get("/api-docs").get_data(as_text=True)
+
+    assert "<code>PUT</code>" in page
+    assert f"<code>{BASE}/contact-points/{{uid}}</code>" in page
+    assert "/api/openapi.json" in page
+
+
+def test_tokens_page_shows_a_new_token_once_and_revokes_it(client_as, anonymous):
+    admin = client_as("admin")
+
+    created = admin.post("/api-tokens", data={"name": "ci", "role": "editor"})
+
+    page = created.get_data(as_text=True)
+    value = re.search(r'id="token-value" value="(hrld_[^"]+)"', page).group(1)
+    token = db.session.scalar(select(ApiToken))
+    assert (token.name, token.role, token.created_by) == ("ci", "editor", "admin")
+    assert token.digest != value and value not in token.digest
+    headers = {"Authorization": f"Bearer {value}"}
+    assert anonymous.get(BASE + "/contact-points", headers=headers).status_code == 200
+    assert value not in admin.get("/api-tokens").get_data(as_text=True)
+
+    admin.post(f"/api-tokens/{token.id}/revoke")
+
+    assert anonymous.get(BASE + "/contact-points", headers=headers).status_code == 401
+    actions = [e.action for e in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "api-token"))]
+    assert actions == ["create", "delete"]
+
+
+def test_tokens_page_refuses_a_duplicate_name(client_as):
+    admin = client_as("admin")
+    admin.post("/api-tokens", data={"name": "ci", "role": "viewer"})
+
+    again = admin.post("/api-tokens", data={"name": "CI", "role": "viewer"})
+
+    assert again.status_code == 422
+    assert "A token named “CI” already exists." in again.get_data(as_text=True)
+
+
+def test_tokens_command_prints_a_working_token(app, anonymous):
+    result = app.test_cli_runner().invoke(args=["tokens", "create", "deploy", "--role", "editor"])
+
+    assert result.exit_code == 0
+    headers = {"Authorization": f"Bearer {result.output.strip()}"}
+    answer = anonymous.post(BASE + "/contact-points", json=SLACK, headers=headers, csrf=False)
+    assert answer.status_code == 202
