@@ -435,3 +435,32 @@ def test_provisioning_folder_is_applied_at_start_and_again_changes_nothing(
             assert integration("d1").settings["title"] == '{% include "t1" %}'
             audit_count = count(AuditEntry)
     assert audit_count == 2, "the second start found everything unchanged"
+
+
+def test_a_known_uid_under_another_name_moves_and_the_emptied_contact_point_goes(
+        client, make_contact_point):
+    old = make_contact_point("old", [("webhook", {"url": "https://h.example/1"})])
+    uid = old.integrations[0].uid
+    document = {"apiVersion": 1, "contactPoints": [{"name": "new", "receivers": [
+        {"uid": uid, "type": "webhook", "settings": {"url": "https://h.example/2"}}]}]}
+
+    found = rows(preview(client, json.dumps(document)).get_data(as_text=True))
+
+    assert found == [f"Contact point | new | Webhook · uid {uid} | Updated | moves from “old”",
+                     "Contact point | old | the whole contact point | Deleted | "
+                     "its last integration goes"]
+    import_document(client, json.dumps(document))
+    assert integration(uid).contact_point.name == "new"
+    assert [cp.name for cp in db.session.scalars(select(ContactPoint))] == ["new"]
+
+
+def test_a_template_group_with_several_defines_becomes_one_template_each(client):
+    group = ('{{ define "mine.title" }}{{ .Status }}{{ end }}\n'
+             '{{ define "mine.body" }}{{ template "mine.title" . }}: {{ len .Alerts }}{{ end }}')
+    document = {"apiVersion": 1, "templates": [{"name": "mine", "template": group}]}
+
+    import_document(client, json.dumps(document))
+
+    templates = {t.name: t.template for t in db.session.scalars(select(NotificationTemplate))}
+    assert templates == {"mine.title": "{{ Status }}",
+                         "mine.body": '{% include "mine.title" %}: {{ Alerts|length }}'}

@@ -35,7 +35,13 @@ from app.provisioning.plan import (
     TemplateNames,
     digest,
 )
-from app.provisioning.receivers import Refused, check_contact_point_name, check_uid, prepare
+from app.provisioning.receivers import (
+    Prepared,
+    Refused,
+    check_contact_point_name,
+    check_uid,
+    prepare,
+)
 from app.provisioning.template_entries import TemplatePlanner, entry_mapping
 
 
@@ -113,16 +119,8 @@ class Planner:
         """Plan one integration of the named contact point (created or updated)."""
         change = Change(CONTACT_POINT, name, REFUSED, source=source)
         try:
-            if not isinstance(item, dict):
-                raise Refused("each receiver must be a mapping with type and settings.")
-            uid = check_uid(item.get("uid"))
-            change.detail = describe_integration(item.get("type"), uid)
-            if uid and self.document_uids[uid] > 1:
-                raise Refused(f"uid {uid} is used by more than one receiver in this document.")
-            existing = existing or self._match(name, item.get("type"), uid)
-            prepared = prepare(item.get("type"), item.get("settings"),
-                               item.get("disableResolveMessage", False), self.names,
-                               existing, keep_absent_secrets)
+            uid, existing, prepared = self._prepare(change, name, item, existing,
+                                                    keep_absent_secrets)
         except Refused as exc:
             change.reason, change.status = exc.reason, exc.status
             return change
@@ -133,26 +131,45 @@ class Planner:
             existing.id if existing else None)
         change.detail = describe_integration(prepared.integration_type.type, uid)
         change.review = prepared.review_note
-        change.action = CREATED
-        notes = prepared.notes
         self.joined.add(name_key(name))
-        target = self.contact_points.get(name_key(name))
-        if existing is None and target is not None:
-            notes.insert(0, f"joins the existing contact point “{target.name}”")
-            change.before = digest([target.uid, [i.uid for i in target.integrations]])
+        change.reason = "; ".join(self._compare(change, name, existing) + prepared.notes)
+        return change
+
+    def _prepare(self, change: Change, name: str, item: Any, existing: Integration | None,
+                 keep_absent_secrets: bool) -> tuple[str, Integration | None, Prepared]:
+        """(uid, the stored integration it updates, storable values), or Refused."""
+        if not isinstance(item, dict):
+            raise Refused("each receiver must be a mapping with type and settings.")
+        uid = check_uid(item.get("uid"))
+        change.detail = describe_integration(item.get("type"), uid)
+        if uid and self.document_uids[uid] > 1:
+            raise Refused(f"uid {uid} is used by more than one receiver in this document.")
+        existing = existing or self._match(name, item.get("type"), uid)
         if existing is not None:
             self.claimed.add(existing.id)
-            change.before = integration_digest(existing)
-            change.action = UNCHANGED if _same(existing, change.operation) else UPDATED
-            if existing.contact_point.name_key != name_key(name):
-                notes.insert(0, f"moves from “{existing.contact_point.name}”")
-                self.leaving[existing.contact_point_id] += 1
-        if change.action == UNCHANGED:
-            change.operation = None
-        elif existing is not None:
-            self.replaced.add(existing.id)
-        change.reason = "; ".join(notes)
-        return change
+        return uid, existing, prepare(
+            item.get("type"), item.get("settings"), item.get("disableResolveMessage", False),
+            self.names, existing, keep_absent_secrets)
+
+    def _compare(self, change: Change, name: str, existing: Integration | None) -> list[str]:
+        """Set the change's action against what is stored; returns notes on where it goes."""
+        change.action = CREATED
+        target = self.contact_points.get(name_key(name))
+        if existing is None:
+            if target is None:
+                return []
+            change.before = digest([target.uid, [i.uid for i in target.integrations]])
+            return [f"joins the existing contact point “{target.name}”"]
+        change.before = integration_digest(existing)
+        if _same(existing, change.operation):
+            change.action, change.operation = UNCHANGED, None
+            return []
+        change.action = UPDATED
+        self.replaced.add(existing.id)
+        if existing.contact_point.name_key == name_key(name):
+            return []
+        self.leaving[existing.contact_point_id] += 1
+        return [f"moves from “{existing.contact_point.name}”"]
 
     def _match(self, name: str, type_id: Any, uid: str) -> Integration | None:
         """The stored integration an entry updates: by uid, else the same type's in order."""
