@@ -36,6 +36,7 @@ contactPoints:
           title: '{{ template "default.title" . }}'
           text: '{{ template "slack.default.text" . }}'
           mentionChannel: here
+          color: '{{ if eq .Status "firing" }}#D63232{{ else }}#36a64f{{ end }}'
       - uid: ops_mail
         type: email
         settings: {addresses: "oncall@example.com;lead@example.com", singleEmail: true}
@@ -160,6 +161,8 @@ def test_grafana_file_with_every_type_previews_then_imports(client):
                                 "hmacConfig": {"header": "X-Sig"}}
     assert webhook.secrets == WEBHOOK_SECRETS
     assert integration("ops_slack").settings["title"] == '{% include "default.title" %}'
+    assert integration("ops_slack").settings["color"] == (
+        '{% if Status == "firing" %}#D63232{% else %}#36a64f{% endif %}')
     assert integration("ops_mail").disable_resolve_message is True
     assert integration("pager_og").settings["responders"] == [{"type": "team", "name": "sre"}]
     template = db.session.scalar(select(NotificationTemplate))

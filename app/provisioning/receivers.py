@@ -133,22 +133,23 @@ def fill_secrets(integration_type: IntegrationType, settings: dict[str, Any], va
 
 def template_fields(integration_type: IntegrationType, values: Values,
                     names: TemplateNames) -> list[str]:
-    """Translate Go templates in title/message fields; returns what needs review.
+    """Translate Go templates in text settings; returns what needs review.
 
-    Herald's own template text must be valid (Refused otherwise); Go text that cannot be
-    translated is kept as written and reported for review.
+    Every text setting is looked at, since senders render some without a default template
+    (Slack's color, for one). Herald's own text in a title/message field must be valid
+    (Refused otherwise); Go text that cannot be translated is kept as written, for review.
     """
     review = []
     for spec in integration_type.fields:
         text = values.get(spec.key)
-        if not spec.template or not isinstance(text, str) or not text.strip():
+        if spec.secret or not isinstance(text, str) or ("{{" not in text and "{%" not in text):
             continue
         translation = translate(text, names.resolve)
         if translation.problem:
             review.append(f"{spec.label}: {translation.problem}")
             continue
         values[spec.key] = translation.text
-        if not translation.go:
+        if spec.template and not translation.go:
             check_herald_text(spec.label, translation.text, names)
         for name in sorted(referenced_names(translation.text)):
             if names.needs_review(name):

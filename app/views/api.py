@@ -34,7 +34,7 @@ def _body():
 
 @requires("viewer")
 def route_get_contactpoints():
-    return jsonify(operations.list_contact_points(request.args.get("name")))
+    return jsonify(operations.list_contact_points(request.args.get("name") or None))
 
 
 @requires("editor")
