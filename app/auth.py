@@ -133,7 +133,7 @@ def enforce_access():
     g.principal = _token_principal() if _is_api() else None
     if g.principal is None:
         g.principal = _session_principal()
-        if _is_api() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if g.principal and _is_api() and request.method not in ("GET", "HEAD", "OPTIONS"):
             csrf.protect()  # a session cookie alone never authorises an API write
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None

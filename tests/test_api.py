@@ -113,6 +113,7 @@ def test_tokens_and_roles_are_enforced(api, token, anonymous):
     viewer = token("viewer")
 
     assert anonymous.get(BASE + "/contact-points").status_code == 401
+    assert anonymous.post(BASE + "/contact-points", json=SLACK, csrf=False).status_code == 401
     bad = {"Authorization": "Bearer hrld_not-a-token"}
     assert api("GET", "/contact-points", headers=bad).status_code == 401
     assert api("POST", "/contact-points", SLACK, headers=bad).status_code == 401
