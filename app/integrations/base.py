@@ -211,7 +211,8 @@ def validate(integration_type: IntegrationType, values: Values) -> Errors:
 # --- storage -------------------------------------------------------------------------
 
 
-def _get_path(data: dict[str, Any], key: str) -> Any:
+def get_path(data: Any, key: str) -> Any:
+    """The value at a dotted key of nested settings, or None."""
     for part in key.split("."):
         if not isinstance(data, dict) or part not in data:
             return None
@@ -219,7 +220,8 @@ def _get_path(data: dict[str, Any], key: str) -> Any:
     return data
 
 
-def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
+def set_path(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set the value at a dotted key, creating the nested dicts on the way."""
     *parents, last = key.split(".")
     for part in parents:
         data = data.setdefault(part, {})
@@ -250,7 +252,7 @@ def to_storage(
         if spec.secret:
             secrets[spec.key] = stored
         else:
-            _set_path(settings, spec.key, stored)
+            set_path(settings, spec.key, stored)
     return settings, secrets
 
 
@@ -260,7 +262,7 @@ def from_storage(
     """Flat values, keyed by field key, from stored settings and secrets."""
     values: Values = {}
     for spec in integration_type.fields:
-        raw = secrets.get(spec.key) if spec.secret else _get_path(settings, spec.key)
+        raw = secrets.get(spec.key) if spec.secret else get_path(settings, spec.key)
         values[spec.key] = spec.initial if raw is None else _normalise(spec, raw)
     return values
 

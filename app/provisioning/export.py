@@ -10,28 +10,13 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.extensions import db
 from app.integrations import REGISTRY
+from app.integrations.base import get_path, set_path
 from app.models import ContactPoint, Integration, NotificationTemplate, name_key
 from app.provisioning.document import dump
 from app.template_fields import referenced_names
 
 REDACTED = "[REDACTED]"
 ORG_ID = 1
-
-
-def get_path(data: Any, key: str) -> Any:
-    """The value at a dotted key of nested settings, or None."""
-    for part in key.split("."):
-        if not isinstance(data, dict) or part not in data:
-            return None
-        data = data[part]
-    return data
-
-
-def set_path(data: dict[str, Any], key: str, value: Any) -> None:
-    *parents, last = key.split(".")
-    for part in parents:
-        data = data.setdefault(part, {})
-    data[last] = value
 
 
 def strings_in(value: Any) -> Iterator[str]:

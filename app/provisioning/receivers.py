@@ -11,9 +11,16 @@ from typing import Any
 
 from app.crypto import SecretDecryptionError
 from app.integrations import REGISTRY
-from app.integrations.base import IntegrationType, Values, from_storage, to_storage, validate
+from app.integrations.base import (
+    IntegrationType,
+    Values,
+    from_storage,
+    get_path,
+    to_storage,
+    validate,
+)
 from app.models import NAME_MAX_LENGTH, Integration
-from app.provisioning.export import REDACTED, get_path
+from app.provisioning.export import REDACTED
 from app.provisioning.gotemplate import translate
 from app.provisioning.plan import TemplateNames
 from app.template_fields import referenced_names

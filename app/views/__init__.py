@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import Flask
 
-from app.models import utcnow
+from app.models import ROLES, utcnow
 
 
 def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -46,5 +46,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         registry=REGISTRY, describe=describe, current_principal=current_principal, can=can,
         mode_of=mode_of, saved_template_names=saved_template_names,
+        role_options=[(role, role.capitalize()) for role in ROLES],
     )
     app.jinja_env.filters["time_ago"] = time_ago
