@@ -84,17 +84,47 @@ def describe(integration: Integration) -> str:
     )
 
 
-def effective_values(block: IntegrationInput, existing: dict[str, Integration]) -> Values:
-    """The block's values with untouched secrets filled from its source integration."""
-    integration_type = REGISTRY[block.type]
-    values = dict(block.values)
+def _kept_secrets(
+    block: IntegrationInput, existing: dict[str, Integration]
+) -> tuple[Integration | None, list[str]]:
+    """The block's source integration and the secret keys it keeps from it untouched."""
     source = existing.get(block.source or "")
-    if source is not None and source.type == block.type:
+    if source is None or source.type != block.type:
+        return None, []
+    configured = source.configured_secret_keys
+    keys = REGISTRY[block.type].secret_keys
+    return source, [k for k in keys if k not in block.values and k in configured]
+
+
+def _moved_destinations(block: IntegrationInput, source: Integration) -> list[str]:
+    """Destination settings (where secrets are sent) that differ from the source's."""
+    integration_type = REGISTRY[block.type]
+    stored = from_storage(integration_type, source.settings or {}, {})
+    return [key for key in integration_type.destination_keys
+            if str(block.values.get(key, "")).strip() != str(stored.get(key, "")).strip()]
+
+
+def effective_values(block: IntegrationInput, existing: dict[str, Integration]) -> Values:
+    """The block's values with untouched secrets filled from its source integration,
+    unless a destination changed: a stored secret is only sent where it was saved for."""
+    values = dict(block.values)
+    source, kept = _kept_secrets(block, existing)
+    if kept and not _moved_destinations(block, source):
         stored = source.secrets
-        for key in integration_type.secret_keys:
-            if key not in values and key in stored:
-                values[key] = stored[key]
+        values.update({key: stored[key] for key in kept})
     return values
+
+
+def retarget_errors(block: IntegrationInput, existing: dict[str, Integration]) -> Errors:
+    """Kept secrets that must be typed again because their destination changed."""
+    source, kept = _kept_secrets(block, existing)
+    moved = _moved_destinations(block, source) if kept else []
+    if not moved:
+        return {}
+    by_key = REGISTRY[block.type].by_key
+    where = " and ".join(by_key[key].label for key in moved)
+    return {key: f"{by_key[key].label}: enter it again — {where} changed, and a stored "
+                 "secret is only sent where it was saved for." for key in kept}
 
 
 def save_contact_point(
@@ -110,7 +140,9 @@ def save_contact_point(
             result.block_errors.append({"type": f"Unknown integration type: {block.type!r}."})
             continue
         values = effective_values(block, existing)
-        errors = validate(integration_type, values)
+        errors = retarget_errors(block, existing)
+        for key, message in validate(integration_type, values).items():
+            errors.setdefault(key, message)
         for key, message in template_errors(integration_type, values).items():
             errors.setdefault(key, message)
         result.block_errors.append(errors)

@@ -119,6 +119,12 @@ def test_integration(
     return result
 
 
+def refused(integration_type: IntegrationType, error: str) -> DeliveryResult:
+    """The result of a test that was not sent because its settings were refused."""
+    return DeliveryResult(None, integration_type.type, integration_type.label, "failure", None,
+                          0, error=error)
+
+
 def last_attempts(integration_ids: Iterable[int]) -> dict[int, DeliveryAttempt]:
     """The newest delivery attempt of each integration, in one query."""
     ids = list(integration_ids)
@@ -258,9 +264,20 @@ def _result(
         outcome=outcome,
         status_code=status,
         duration_ms=round((time.monotonic() - started) * 1000),
-        error=error,
-        warning=" ".join(warnings),
+        error=_redacted(error, job),
+        warning=_redacted(" ".join(warnings), job),
     )
+
+
+def _redacted(text: str, job: _Job) -> str:
+    """The text with every secret value of the job replaced: a provider may echo one back."""
+    if not text or job.integration_type is None:
+        return text
+    for key in job.integration_type.secret_keys:
+        secret = job.values.get(key)
+        if isinstance(secret, str) and len(secret) >= 4:
+            text = text.replace(secret, "[REDACTED]")
+    return text
 
 
 # --- recording --------------------------------------------------------------------------

@@ -155,3 +155,48 @@ def test_time_ago_wording():
     assert time_ago(now - timedelta(minutes=3), now) == "3 minutes ago"
     assert time_ago(now - timedelta(hours=1), now) == "1 hour ago"
     assert time_ago(now - timedelta(days=2), now) == "2 days ago"
+
+
+def test_a_kept_secret_never_follows_an_edited_destination(client, httpserver,
+                                                           make_contact_point):
+    contact_point = make_contact_point("ops", [("slack", {"token": "xoxb-SECRET-TOKEN",
+                                                          "recipient": "#ops"})])
+    integration = contact_point.integrations[0]
+    data = {"name": "ops", "block": ["a1"], "a1.type": "slack", "a1.uid": integration.uid,
+            "a1.source": integration.uid, "a1.s.recipient": "#ops",
+            "a1.s.endpointUrl": httpserver.url_for("/echo")}
+    tested = client.post(f"/contact-points/{contact_point.uid}/edit",
+                         data={**data, "action": "test:a1"}, headers=HX)
+    message = "Token: enter it again — Endpoint URL changed"
+    assert "Test failed: " + message in tested.get_data(as_text=True)
+    assert httpserver.log == []
+    saved = client.post(f"/contact-points/{contact_point.uid}/edit", data=data)
+    assert saved.status_code == 422
+    page = saved.get_data(as_text=True)
+    assert message in page
+    assert 'name="a1.s.token" value=""' in page  # an empty input to type it again
+
+
+def test_a_secret_echoed_by_the_provider_is_redacted(client, httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_data("bad credentials: s3cret-pw",
+                                                         status=401)
+    url = httpserver.url_for("/hook")
+    contact_point = make_contact_point(
+        "ops", [("webhook", {"url": url, "username": "herald", "password": "s3cret-pw"})])
+    fragment = client.post(f"/contact-points/{contact_point.uid}/test",
+                           headers=HX).get_data(as_text=True)
+    assert "HTTP 401" in fragment and "[REDACTED]" in fragment
+    assert "s3cret-pw" not in fragment
+    assert "s3cret-pw" not in db.session.scalar(select(DeliveryAttempt)).error
+
+
+def test_testing_unsaved_settings_records_no_attempt(client, httpserver, make_contact_point):
+    httpserver.expect_request("/other").respond_with_data("ok")
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/"})])
+    integration = contact_point.integrations[0]
+    data = {"name": "ops", "block": ["a1"], "a1.type": "webhook", "a1.uid": integration.uid,
+            "a1.source": integration.uid, "a1.s.url": httpserver.url_for("/other"),
+            "action": "test:a1"}
+    response = client.post(f"/contact-points/{contact_point.uid}/edit", data=data, headers=HX)
+    assert "Test notification sent" in response.get_data(as_text=True)
+    assert db.session.scalar(select(DeliveryAttempt)) is None

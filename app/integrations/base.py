@@ -68,6 +68,9 @@ class IntegrationType:
     rules: tuple[Rule, ...] = ()
     summary: Callable[[Values], str] | None = None
     send: Callable[..., Any] | None = None
+    # Settings naming where the stored secrets are sent: when one changes, kept secrets
+    # must be typed again, so a secret never follows an edited destination.
+    destination_keys: tuple[str, ...] = ()
     by_key: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -101,4 +101,5 @@ INTEGRATION = IntegrationType(
     summary=lambda values: "" if not values.get("responders") else
     f"{len(values['responders'])} responder(s)",
     send=send,
+    destination_keys=("apiUrl",),
 )

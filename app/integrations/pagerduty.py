@@ -94,4 +94,5 @@ INTEGRATION = IntegrationType(
     ),
     summary=lambda values: values.get("severity", ""),
     send=send,
+    destination_keys=("url",),
 )

@@ -150,5 +150,6 @@ INTEGRATION = IntegrationType(
         needs("token", "recipient", "Recipient is required when a Token is used."),
     ),
     summary=summary,
+    destination_keys=("endpointUrl",),
     send=send,
 )

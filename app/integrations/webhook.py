@@ -115,5 +115,6 @@ INTEGRATION = IntegrationType(
         refused_map_keys("headers", RESTRICTED_HEADERS, "These headers cannot be set here"),
     ),
     summary=lambda values: url_host(values.get("url", "")),
+    destination_keys=("url",),
     send=send,
 )

@@ -5,8 +5,9 @@ from flask import current_app
 
 from app import notify
 from app.alerts import test_alert_group
-from app.contact_points import effective_values
+from app.contact_points import effective_values, retarget_errors
 from app.forms import BlockState, FormState, TestInput
+from app.integrations.base import to_storage
 from app.models import ContactPoint
 
 
@@ -15,14 +16,23 @@ def test_block(state: FormState, block: BlockState, contact_point: ContactPoint 
     existing = {i.uid: i for i in contact_point.integrations} if contact_point else {}
     block.test = TestInput.parse(form, block.token)
     labels, annotations = block.test.alert_data()
+    given = block.to_input()
+    refused = retarget_errors(given, existing)
+    if refused:
+        block.test_result = notify.refused(block.integration_type, " ".join(refused.values()))
+        return block.test_result
+    values = effective_values(given, existing)
     saved = existing.get(block.uid)
+    # An attempt is recorded against the saved integration only if it tested its settings.
+    same = (saved is not None and saved.type == block.type
+            and to_storage(block.integration_type, values) == (saved.settings, saved.secrets))
     block.test_result = notify.test_integration(
         block.type,
-        effective_values(block.to_input(), existing),
+        values,
         receiver=state.name.strip() or "Test contact point",
         labels=labels,
         annotations=annotations,
-        integration_id=saved.id if saved is not None and saved.type == block.type else None,
+        integration_id=saved.id if same else None,
     )
     return block.test_result
 
