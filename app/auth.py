@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import csrf, db
@@ -18,6 +20,8 @@ from app.models import ROLES, ApiToken, LoginFailure, User, name_key, utcnow
 RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup"}
 PASSWORD_MIN_LENGTH = 8
+FORGET = timedelta(days=1)  # failures from an address older than this are dropped
+_LOGIN_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def _session_principal() -> Principal | None:
     idle = timedelta(minutes=current_app.config["HERALD_SESSION_IDLE_MINUTES"])
     seen = session.get("seen", 0)
     user = db.session.get(User, user_id)
-    if (user is None or session.get("version") != user.session_version
+    if (user is None or not hmac.compare_digest(session.get("proof", ""), session_proof(user))
             or time.time() - seen > idle.total_seconds()):
         session.clear()
         return None
@@ -184,15 +188,21 @@ def _wait_message(until, who: str) -> str | None:
         return None
     seconds = int((until - utcnow()).total_seconds()) + 1
     wait = f"{-(-seconds // 60)} minute(s)" if seconds > 90 else f"{seconds} seconds"
-    return f"Too many failed logins {who}. Try again in {wait}."
+    return f"Too many failed logins{' ' + who if who else ''}. Try again in {wait}."
 
 
 def authenticate(username: str, password: str, address: str) -> tuple[User | None, str]:
     """Check a login; returns the user or a message. Slows, then locks, repeated failures."""
+    # One check at a time, so parallel guesses cannot all pass the lock before any counts.
+    with _LOGIN_LOCK:
+        return _authenticate(username, password, address)
+
+
+def _authenticate(username: str, password: str, address: str) -> tuple[User | None, str]:
     failure = db.session.get(LoginFailure, address) or LoginFailure(address=address, count=0)
     user = db.session.scalar(select(User).where(User.name_key == name_key(username)))
     for until, who in ((failure.locked_until, "from your address"),
-                       (user.locked_until if user else None, "for this account")):
+                       (user.locked_until if user else None, "")):
         message = _wait_message(until, who)
         if message:
             return None, message
@@ -207,6 +217,7 @@ def authenticate(username: str, password: str, address: str) -> tuple[User | Non
     failure.last_failure_at = now
     failure.locked_until = now + timedelta(seconds=_lock_seconds(failure.count, 20))
     db.session.merge(failure)
+    db.session.execute(delete(LoginFailure).where(LoginFailure.last_failure_at < now - FORGET))
     if user is not None:
         user.failed_logins += 1
         user.locked_until = now + timedelta(seconds=_lock_seconds(user.failed_logins, 5))
@@ -214,11 +225,24 @@ def authenticate(username: str, password: str, address: str) -> tuple[User | Non
     return None, "Invalid username or password."
 
 
+def session_proof(user: User) -> str:
+    """Binds a session to this very account and its current password and session version:
+    a removed account's id reused by a new one, a password reset or a logout all end it."""
+    material = f"{user.id}:{user.name_key}:{user.password_hash}:{user.session_version}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
 def start_session(user: User) -> None:
     session.clear()
     session.permanent = True
-    session.update(user_id=user.id, version=user.session_version, seen=int(time.time()))
+    session.update(user_id=user.id, proof=session_proof(user), seen=int(time.time()))
 
 
 def end_session() -> None:
+    """Log out: the account's sessions end everywhere, copied cookies included."""
+    principal = current_principal()
+    user = db.session.get(User, principal.user_id) if principal and principal.user_id else None
+    if user is not None:
+        user.session_version += 1
+        db.session.commit()
     session.clear()

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import create_app
-from app.auth import hash_password
+from app.auth import hash_password, session_proof
 from app.extensions import db
 from app.models import ROLES, User
 
@@ -104,7 +104,7 @@ def log_in(client: FlaskClient, username: str) -> FlaskClient:
     """Give the client the session a successful login as that account would."""
     user = db.session.scalar(select(User).where(User.username == username))
     with client.session_transaction() as session:
-        session.update(user_id=user.id, version=user.session_version, seen=int(time.time()))
+        session.update(user_id=user.id, proof=session_proof(user), seen=int(time.time()))
         session.permanent = True
     return client
 

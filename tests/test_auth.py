@@ -82,8 +82,7 @@ def test_account_locks_after_repeated_failures(anonymous):
         login(anonymous, "viewer", "wrong")
     response = login(anonymous, "viewer", PASSWORD)
     assert response.status_code == 401
-    assert "Too many failed logins for this account. Try again in" in response.get_data(
-        as_text=True)
+    assert "Too many failed logins. Try again in" in response.get_data(as_text=True)
     assert login(anonymous, "editor", PASSWORD, address="127.0.0.2").status_code == 302
 
 
@@ -218,3 +217,61 @@ def test_every_route_declares_a_role(app: Flask):
         assert getattr(view, "required_role", None), rule.endpoint
 
 
+
+
+def test_a_removed_accounts_session_does_not_pass_to_a_new_account(client_as):
+    admin = client_as("admin")
+    admin.post("/users", data={"username": "mallory", "password": "password123",
+                               "role": "viewer"})
+    mallory = db.session.scalar(select(User).where(User.username == "mallory"))
+    from tests.conftest import log_in
+
+    session_of_mallory = log_in(client_as("viewer"), "mallory")
+    assert session_of_mallory.get("/contact-points").status_code == 200
+    admin.post(f"/users/{mallory.id}/delete")
+    admin.post("/users", data={"username": "carol", "password": "password123",
+                               "role": "admin"})
+    carol = db.session.scalar(select(User).where(User.username == "carol"))
+    assert carol.id == mallory.id  # SQLite reused the id
+    assert session_of_mallory.get("/users").status_code == 302
+
+
+def test_logging_out_ends_copied_sessions_too(client_as):
+    editor = client_as("editor")
+    with editor.session_transaction() as session:
+        copied = dict(session)
+    editor.post("/logout")
+    thief = client_as("viewer")
+    with thief.session_transaction() as session:
+        session.clear()
+        session.update(copied)
+    assert thief.get("/contact-points").status_code == 302
+
+
+def test_parallel_guesses_are_all_counted(app: Flask):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import FormClient
+
+    def guess(_: int) -> int:
+        app.test_client_class = FormClient
+        return login(app.test_client(), "viewer", "wrong", address="10.1.1.1").status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        list(pool.map(guess, range(10)))
+    db.session.expire_all()
+    viewer = db.session.scalar(select(User).where(User.username == "viewer"))
+    assert viewer.failed_logins == 5  # checked one by one; the rest met the lock
+
+
+def test_old_address_failures_are_forgotten(anonymous):
+    from datetime import timedelta
+
+    from app.models import utcnow
+
+    db.session.add(LoginFailure(address="10.7.7.7", count=3,
+                                last_failure_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    login(anonymous, "nobody", "wrong", address="10.8.8.8")
+    db.session.expire_all()
+    assert db.session.get(LoginFailure, "10.7.7.7") is None
