@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,19 @@ MAX_BODY_BYTES = 1024 * 1024
 def read_or_create_key(path: Path, make_key) -> str:
     """Return the key stored at path, creating it (mode 0600) on first use."""
     try:
-        return path.read_text().strip()
+        key = path.read_text().strip()
     except FileNotFoundError:
-        pass
+        key = None
+    if key == "":
+        raise RuntimeError(f"{path} is empty: remove it to generate a new key, or restore it")
+    if key:
+        return key
     key = make_key()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process started at the same moment and wrote it
+        time.sleep(0.1)
+        return read_or_create_key(path, make_key)
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return key

@@ -67,12 +67,6 @@ def check_name(name: str, contact_point: ContactPoint | None) -> str | None:
     return name_problem(name, ContactPoint, contact_point, thing="contact point")
 
 
-def stored_values(integration: Integration) -> Values:
-    """The flat values of a saved integration, secrets decrypted."""
-    integration_type = REGISTRY[integration.type]
-    return from_storage(integration_type, integration.settings or {}, integration.secrets)
-
-
 def describe(integration: Integration) -> str:
     """The short description on the list, read without decrypting any secret."""
     integration_type = REGISTRY.get(integration.type)

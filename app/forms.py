@@ -9,9 +9,9 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from app.contact_points import IntegrationInput, stored_values
+from app.contact_points import IntegrationInput
 from app.integrations import DEFAULT_TYPE, get_type
-from app.integrations.base import Errors, Field, IntegrationType, Values
+from app.integrations.base import Errors, Field, IntegrationType, Values, from_storage
 from app.models import ContactPoint
 from app.template_fields import value_from_choice
 
@@ -124,7 +124,8 @@ def state_from_contact_point(contact_point: ContactPoint) -> FormState:
         integration_type = get_type(integration.type)
         if integration_type is None:
             continue
-        values = stored_values(integration)
+        # Secrets are not decrypted for a form that must not show them anyway.
+        values = from_storage(integration_type, integration.settings or {}, {})
         configured = integration.configured_secret_keys
         for key in integration_type.secret_keys:
             values.pop(key, None)

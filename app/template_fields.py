@@ -44,25 +44,44 @@ def referenced_names(source: str) -> set[str]:
     return {name for name in meta.find_referenced_templates(tree) if name is not None}
 
 
+def _texts(value) -> list[str]:
+    """Every string of a setting: itself, a map's values, a list's or records' items."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, str)]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    return []
+
+
+def source_problem(source: str) -> str | None:
+    """Why a template source cannot be used: a syntax error or an unknown template name."""
+    try:
+        check_syntax(source)
+    except TemplateRenderError as exc:
+        return str(exc)
+    missing = sorted(name for name in referenced_names(source)
+                     if name not in BUILTIN_TEMPLATES and saved_template_source(name) is None)
+    return f"no notification template named “{missing[0]}”." if missing else None
+
+
 def template_errors(integration_type: IntegrationType, values: Values) -> Errors:
-    """Syntax errors and unknown template names in the title/message fields."""
+    """Template problems in the settings senders render: title/message fields, and any
+    other setting written with template syntax ({{ }} or {% %})."""
     errors: Errors = {}
     for spec in integration_type.fields:
-        source = values.get(spec.key) or ""
-        if not spec.template or not isinstance(source, str) or not source.strip():
-            continue
-        if mode_of(source) == ("template", ""):
+        value = values.get(spec.key)
+        if spec.template and isinstance(value, str) and mode_of(value) == ("template", ""):
             errors[spec.key] = f"{spec.label}: choose a notification template."
             continue
-        try:
-            check_syntax(source)
-        except TemplateRenderError as exc:
-            errors[spec.key] = f"{spec.label}: {exc}"
-            continue
-        missing = sorted(name for name in referenced_names(source)
-                         if name not in BUILTIN_TEMPLATES and saved_template_source(name) is None)
-        if missing:
-            errors[spec.key] = f"{spec.label}: no notification template named “{missing[0]}”."
+        for text in _texts(value):
+            if not (spec.template and text.strip()) and "{{" not in text and "{%" not in text:
+                continue
+            problem = source_problem(text)
+            if problem:
+                errors[spec.key] = f"{spec.label}: {problem}"
+                break
     return errors
 
 

@@ -7,6 +7,7 @@ from collections import deque
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 CSP = (
@@ -36,7 +37,8 @@ def handle_http_error(error: HTTPException):
     if request.path.startswith("/api/"):
         return jsonify(message=message), error.code
     if request.headers.get("HX-Request") == "true":
-        return f'<p class="error" role="alert">{error.code}: {message}</p>', error.code, {
+        fragment = Markup('<p class="error" role="alert">{}: {}</p>').format(error.code, message)
+        return fragment, error.code, {
             "HX-Retarget": "#htmx-errors", "HX-Reswap": "innerHTML"}
     return render_template("error.html", code=error.code, name=error.name,
                            message=message), error.code
@@ -58,19 +60,19 @@ class RateLimiter:
         self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, key: str) -> None:
-        """Count one event, or raise 429 when the key is over its limit."""
+    def hit(self, key: str, cost: int = 1) -> None:
+        """Count `cost` events, or raise 429 when they would take the key over its limit."""
         now = time.monotonic()
         with self._lock:
             events = self._events.setdefault(key, deque())
             while events and now - events[0] > self.window:
                 events.popleft()
-            if len(events) >= self.limit:
+            if events and len(events) + cost > self.limit:
                 wait = int(self.window - (now - events[0])) + 1
                 raise TooManyRequests(
                     f"Too many tests: at most {self.limit} a minute. Try again in {wait} s."
                 )
-            events.append(now)
+            events.extend([now] * cost)
 
 
 def register(app: Flask) -> None:

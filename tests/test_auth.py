@@ -275,3 +275,12 @@ def test_old_address_failures_are_forgotten(anonymous):
     login(anonymous, "nobody", "wrong", address="10.8.8.8")
     db.session.expire_all()
     assert db.session.get(LoginFailure, "10.7.7.7") is None
+
+
+def test_a_row_test_costs_one_per_integration(app: Flask, client_as, make_contact_point):
+    app.extensions["herald_test_limiter"].limit = 3
+    two = make_contact_point("two", [("webhook", {"url": "http://127.0.0.1:9/a"}),
+                                     ("webhook", {"url": "http://127.0.0.1:9/b"})])
+    editor = client_as("editor")
+    assert editor.post(f"/contact-points/{two.uid}/test").status_code == 200
+    assert editor.post(f"/contact-points/{two.uid}/test").status_code == 429

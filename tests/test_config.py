@@ -62,3 +62,10 @@ def test_admin_account_from_the_environment(tmp_path: Path, monkeypatch):
         user = db.session.scalar(select(User))
         assert (user.username, user.role) == ("ops-admin", "admin")
         db.engine.dispose()
+
+
+def test_an_empty_key_file_stops_start_instead_of_using_an_empty_key(tmp_path: Path):
+    path = tmp_path / "secret_key"
+    path.write_text("\n")
+    with pytest.raises(RuntimeError, match="is empty"):
+        read_or_create_key(path, lambda: "generated")

@@ -143,3 +143,13 @@ def test_saved_markup_is_escaped_on_the_list(client, make_contact_point):
     page = client.get("/contact-points").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2
+
+
+def test_htmx_error_fragments_escape_what_they_echo(client):
+    data = {"name": "x", "block": ["a1"], "a1.type": "email",
+            "action": "delete:<img src=x>"}
+    response = client.post("/contact-points/new", data=data, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "<img" not in body and "&lt;img src=x&gt;" in body
+    assert response.headers["HX-Retarget"] == "#htmx-errors"

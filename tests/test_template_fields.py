@@ -90,3 +90,19 @@ def test_mode_of_reads_stored_values():
     assert mode_of('{% include "x y" %}') == ("template", "x y")
     assert mode_of('{%- include "x" -%}') == ("template", "x")
     assert mode_of('{% include "x" %} and more') == ("custom", "")
+
+
+def test_other_rendered_settings_are_checked_too(client):
+    data = slack_form(footer='{{ printf "%s" .Status }}')
+    response = client.post("/contact-points/new", data=data)
+    assert response.status_code == 422
+    assert "Footer: line 1:" in response.get_data(as_text=True)
+
+
+def test_template_syntax_in_map_values_is_checked(client):
+    data = {"name": "ops", "block": ["a1"], "a1.type": "pagerduty",
+            "a1.s.integrationKey": "k", "a1.s.details.k": ["firing"],
+            "a1.s.details.v": ["{{ Alerts.Firing | length }"]}
+    response = client.post("/contact-points/new", data=data)
+    assert response.status_code == 422
+    assert "Details: line 1:" in response.get_data(as_text=True)

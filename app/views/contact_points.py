@@ -172,7 +172,9 @@ def _render_form(state: FormState, contact_point: ContactPoint | None, status: i
 def test(uid: str):
     """Test every saved integration of a contact point; one result line each."""
     contact_point = _contact_point_or_404(uid)
-    current_app.extensions["herald_test_limiter"].hit(actor_name())
+    # Each integration is one delivery: a row Test costs as many as it sends.
+    cost = max(1, len(contact_point.integrations))
+    current_app.extensions["herald_test_limiter"].hit(actor_name(), cost)
     results = test_contact_point(contact_point)
     template = "contact_points/_row.html" if _is_htmx() else "contact_points/test_results.html"
     return render_template(
