@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import click
@@ -25,7 +26,13 @@ def serve(argv: list[str] | None = None) -> None:
 
     from app import create_app
 
-    application = create_app()
+    # Links in notifications point at where this server listens, unless told otherwise.
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    os.environ.setdefault("HERALD_EXTERNAL_URL", f"http://{host}:{args.port}/")
+    try:
+        application = create_app()
+    except RuntimeError as exc:  # a configuration mistake: say which, without a traceback
+        raise SystemExit(f"Herald cannot start: {exc}") from None
     print(f"Herald listening on http://{args.host}:{args.port}/", flush=True)
     waitress_serve(application, host=args.host, port=args.port, threads=args.threads)
 

@@ -72,12 +72,13 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     env = os.environ
     test_config = test_config or {}
 
+    database = instance / "herald.sqlite3"
+
     def key_from(env_name: str, filename: str, make_key) -> str:
         return env.get(env_name) or read_or_create_key(instance / filename, make_key)
 
     app.config.from_mapping(
-        SQLALCHEMY_DATABASE_URI=env.get("HERALD_DATABASE_URL")
-        or f"sqlite:///{instance / 'herald.sqlite3'}",
+        SQLALCHEMY_DATABASE_URI=env.get("HERALD_DATABASE_URL") or f"sqlite:///{database}",
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         HERALD_EXTERNAL_URL=env.get("HERALD_EXTERNAL_URL", "http://127.0.0.1:5000/").rstrip("/")
         + "/",
@@ -111,6 +112,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         },
     )
     app.config.update(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{database}" and not database.exists():
+        # Private from the start: it holds password hashes and token digests.
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
     if "SESSION_COOKIE_SECURE" not in test_config:  # secure cookies when served over HTTPS
         app.config["SESSION_COOKIE_SECURE"] = app.config["HERALD_EXTERNAL_URL"].startswith(
             "https://"

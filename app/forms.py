@@ -67,6 +67,7 @@ class BlockState:
     test: TestInput | None = None  # the Test panel is open
     test_result: Any = None
     previews: dict[str, Any] = field(default_factory=dict)  # field key -> preview shown
+    focus: str = ""  # the field to show open and focused after a change, e.g. a Reset
 
     @property
     def integration_type(self) -> IntegrationType:

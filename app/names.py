@@ -20,7 +20,8 @@ def name_problem(name: str, model, current=None, *, thing: str, label: str = "Na
     if current is not None and current.id is not None:
         query = query.where(model.id != current.id)
     if db.session.scalar(query) is not None:
-        return f"A {thing} named “{name}” already exists."
+        article = "An" if thing[0] in "aeiou" else "A"
+        return f"{article} {thing} named “{name}” already exists."
     return None
 
 

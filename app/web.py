@@ -5,10 +5,15 @@ import threading
 import time
 from collections import deque
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException, TooManyRequests
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    TooManyRequests,
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -32,6 +37,10 @@ def handle_http_error(error: HTTPException):
     message = error.description if error.code and error.code < 500 else (
         "Something went wrong on Herald's side. The error was logged."
     )
+    if isinstance(error, RequestEntityTooLarge):
+        limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+        message = (f"The request is larger than Herald accepts ({limit:,} KiB). For a large "
+                   "provisioning file use flask --app app provision FILE.")
     if isinstance(error, CSRFError):
         message = "The form expired or was sent without its security token. Reload and retry."
     if request.path.startswith("/api/"):
@@ -45,9 +54,6 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_unexpected(error: Exception):
-    from flask import current_app
-    from werkzeug.exceptions import InternalServerError
-
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return handle_http_error(InternalServerError())
 

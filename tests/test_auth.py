@@ -284,3 +284,20 @@ def test_a_row_test_costs_one_per_integration(app: Flask, client_as, make_contac
     editor = client_as("editor")
     assert editor.post(f"/contact-points/{two.uid}/test").status_code == 200
     assert editor.post(f"/contact-points/{two.uid}/test").status_code == 429
+
+
+def test_removing_the_last_admin_in_page_explains_on_the_reloaded_page(client_as):
+    admin = client_as("admin")
+    me = db.session.scalar(select(User).where(User.username == "admin"))
+    response = admin.post(f"/users/{me.id}/delete", headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == "/users"
+    assert response.get_data(as_text=True) == ""
+    page = admin.get("/users").get_data(as_text=True)
+    assert '<p class="flash error">The last admin cannot be removed.</p>' in page
+
+
+def test_account_name_clash_reads_well(client_as):
+    response = client_as("admin").post("/users", data={"username": "Editor",
+                                                       "password": "password123",
+                                                       "role": "viewer"})
+    assert "An account named “Editor” already exists." in response.get_data(as_text=True)

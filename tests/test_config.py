@@ -69,3 +69,9 @@ def test_an_empty_key_file_stops_start_instead_of_using_an_empty_key(tmp_path: P
     path.write_text("\n")
     with pytest.raises(RuntimeError, match="is empty"):
         read_or_create_key(path, lambda: "generated")
+
+
+def test_too_large_a_request_says_the_limit(client):
+    response = client.post("/contact-points/new", data={"name": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "larger than Herald accepts (1,024 KiB)" in response.get_data(as_text=True)

@@ -223,3 +223,23 @@ def test_rename_keeps_uid_and_integrations(client, make_contact_point):
 
 def test_edit_unknown_contact_point_is_404(client):
     assert client.get("/contact-points/nope/edit").status_code == 404
+
+
+def test_values_that_would_only_fail_at_send_time_are_refused(client):
+    response = post_form(
+        client,
+        "/contact-points/new",
+        "ops",
+        [
+            ("a1", "email", {"addresses": " ; , "}),
+            ("b2", "webhook", {"url": "http://127.0.0.1:99999/x", "maxAlerts": "-3",
+                               "headers.k": ["X Bad Header:"], "headers.v": ["v"]}),
+        ],
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Addresses: enter at least one email address." in page
+    assert "URL must be a valid http:// or https:// URL." in page
+    assert "Max Alerts must be a whole number from 0 to 2,147,483,647." in page
+    assert "Not a valid header name: X Bad Header:" in page
+    assert count(ContactPoint) == 0

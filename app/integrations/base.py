@@ -11,7 +11,9 @@ ELEMENTS = ("input", "textarea", "checkbox", "select", "map", "list", "records")
 KINDS = ("text", "url", "int", "emails", "email")
 EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
 ADDRESS_SPLIT_RE = re.compile(r"[,;\n]+")
+HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
 MAX_VALUE_LENGTH = 10_000
+MAX_INT = 2**31 - 1
 
 Values = dict[str, Any]
 Errors = dict[str, str]
@@ -138,6 +140,20 @@ def refused_map_keys(key: str, refused: Iterable[str], message: str) -> Rule:
     return rule
 
 
+def header_names(key: str) -> Rule:
+    """A key/value map of HTTP headers: names are tokens, values fit on one line."""
+
+    def rule(values: Values) -> Iterable[tuple[str, str]]:
+        headers = values.get(key) or {}
+        bad = sorted(name for name in headers if not HEADER_NAME_RE.match(name))
+        if bad:
+            yield key, f"Not a valid header name: {', '.join(bad[:3])}"
+        elif any("\r" in v or "\n" in v for v in headers.values() if isinstance(v, str)):
+            yield key, "Header values must fit on one line."
+
+    return rule
+
+
 # --- values --------------------------------------------------------------------------
 
 
@@ -153,27 +169,31 @@ def url_host(url: str) -> str:
         return ""
 
 
+def _url_problem(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return True
+    return parts.scheme not in ("http", "https") or not parts.hostname
+
+
 def _check_text(spec: Field, value: str) -> str | None:
     if len(value) > MAX_VALUE_LENGTH:
         return f"{spec.label} must be at most {MAX_VALUE_LENGTH:,} characters."
-    if spec.kind == "url":
-        try:
-            parts = urlsplit(value)
-        except ValueError:
-            parts = None
-        if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
-            return f"{spec.label} must be a valid http:// or https:// URL."
-    elif spec.kind == "int":
-        try:
-            int(value)
-        except ValueError:
-            return f"{spec.label} must be a whole number."
-    elif spec.kind == "email" and not EMAIL_RE.match(value):
+    if spec.kind == "url" and _url_problem(value):
+        return f"{spec.label} must be a valid http:// or https:// URL."
+    if spec.kind == "int" and not (value.isascii() and value.isdigit() and int(value) <= MAX_INT):
+        return f"{spec.label} must be a whole number from 0 to {MAX_INT:,}."
+    if spec.kind == "email" and not EMAIL_RE.match(value):
         return f"{spec.label} must be an email address."
-    elif spec.kind == "emails":
-        bad = [a for a in split_addresses(value) if not EMAIL_RE.match(a)]
+    if spec.kind == "emails":
+        addresses = split_addresses(value)
+        bad = [a for a in addresses if not EMAIL_RE.match(a)]
         if bad:
             return f"Not a valid email address: {', '.join(bad[:3])}"
+        if not addresses:
+            return f"{spec.label}: enter at least one email address."
     if spec.element == "select" and value not in {v for v, _ in spec.options}:
         return f"{spec.label}: choose one of the listed options."
     return None

@@ -124,6 +124,7 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
     elif action == "reset":
         block.configured.discard(key)
         block.values[key] = ""
+        block.focus = key
     elif action in ("testpanel", "test", "closetest"):
         return _test_action(state, contact_point, block, action)
     elif action == "preview":

@@ -46,9 +46,12 @@ def create():
 def _apply(user_id: int, change, success: str):
     user = _user_or_404(user_id)
     problem = change(user)
-    if problem:
+    if problem and request.headers.get("HX-Request") != "true":
         return _page(422, errors={"row": problem, "row_user": user.id})
-    flash(success.format(name=user.username))
+    if problem:  # an in-page request: say it on the reloaded page
+        flash(problem, "error")
+    else:
+        flash(success.format(name=user.username))
     if request.headers.get("HX-Request") == "true":
         return "", 200, {"HX-Redirect": url_for("users.list_page")}
     return redirect(url_for("users.list_page"))
