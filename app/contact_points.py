@@ -12,7 +12,7 @@ from app import audit
 from app.extensions import db
 from app.integrations import REGISTRY, get_type
 from app.integrations.base import Errors, Values, from_storage, to_storage, validate
-from app.models import ContactPoint, Integration
+from app.models import ContactPoint, Integration, utcnow
 from app.names import copy_name, name_problem
 from app.template_fields import template_errors
 
@@ -149,6 +149,7 @@ def save_contact_point(
         contact_point = ContactPoint()
         db.session.add(contact_point)
     contact_point.set_name(name)
+    contact_point.updated_at = utcnow()  # also when only its integrations change
     _write_integrations(contact_point, existing, prepared)
     try:
         db.session.flush()

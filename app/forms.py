@@ -106,12 +106,18 @@ class FormState:
     name: str = ""
     blocks: list[BlockState] = field(default_factory=list)
     name_error: str | None = None
+    version: str = ""  # the contact point's updated_at when the form was opened
+    conflict: bool = False
 
     def block(self, token: str) -> BlockState:
         for block in self.blocks:
             if block.token == token:
                 return block
         raise BadRequest(f"No integration block {token!r} in this form.")
+
+
+def version_of(contact_point: ContactPoint) -> str:
+    return contact_point.updated_at.isoformat()
 
 
 def new_block(type_id: str = DEFAULT_TYPE) -> BlockState:
@@ -141,7 +147,7 @@ def state_from_contact_point(contact_point: ContactPoint) -> FormState:
                 configured=configured,
             )
         )
-    return FormState(name=contact_point.name, blocks=blocks)
+    return FormState(name=contact_point.name, blocks=blocks, version=version_of(contact_point))
 
 
 def parse_form(form: MultiDict, contact_point: ContactPoint | None) -> FormState:
@@ -153,7 +159,7 @@ def parse_form(form: MultiDict, contact_point: ContactPoint | None) -> FormState
         raise BadRequest("Malformed integration block index.")
     stored = {i.uid: i for i in contact_point.integrations} if contact_point else {}
     blocks = [_parse_block(form, token, stored) for token in tokens]
-    return FormState(name=form.get("name", ""), blocks=blocks)
+    return FormState(name=form.get("name", ""), blocks=blocks, version=form.get("version", ""))
 
 
 def _parse_block(form: MultiDict, token: str, stored: dict) -> BlockState:

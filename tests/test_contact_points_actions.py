@@ -186,3 +186,27 @@ def test_row_describes_each_integration(client, make_contact_point):
     assert "a@example.com, b@example.com +2 more" in page
     assert "alerts.internal.example" in page
     assert "#ops-alerts" in page
+
+
+def test_saving_over_someone_elses_newer_save_asks_first(client, client_as, make_contact_point):
+    contact_point = make_contact_point("ops", [("email", {"addresses": "a@example.com"})])
+    _, mine = edit_form(client, contact_point)
+    _, theirs = edit_form(client_as("admin"), contact_point)
+    theirs["name"] = "ops from them"
+    token = theirs["block"][0]
+    theirs[f"{token}.s.addresses"] = "them@example.com"  # and their integration too
+    assert client_as("admin").post(f"/contact-points/{contact_point.uid}/edit",
+                                   data=theirs).status_code == 302
+    mine["name"] = "ops from me"
+    response = client.post(f"/contact-points/{contact_point.uid}/edit", data=mine)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this contact point after you opened it" in page
+    assert 'value="ops from me"' in page
+    db.session.expire_all()
+    assert db.session.scalar(select(ContactPoint)).name == "ops from them"
+    again = form_data(page)
+    again.pop("csrf_token", None)
+    assert client.post(f"/contact-points/{contact_point.uid}/edit", data=again).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(ContactPoint)).name == "ops from me"

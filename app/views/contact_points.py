@@ -23,6 +23,7 @@ from app.forms import (
     new_block,
     parse_form,
     state_from_contact_point,
+    version_of,
 )
 from app.integrations import types_by_label
 from app.models import ContactPoint
@@ -89,6 +90,10 @@ def submit(uid: str | None = None):
     action, _, argument = request.form.get("action", "save").partition(":")
     if action != "save":
         return _apply_block_action(state, contact_point, action, argument)
+    if contact_point and state.version and state.version != version_of(contact_point):
+        # Someone saved it since this form was opened: show it, and let a second save win.
+        state.conflict, state.version = True, version_of(contact_point)
+        return _render_form(state, contact_point, status=409)
     result = domain.save_contact_point(
         contact_point, state.name, [block.to_input() for block in state.blocks]
     )
