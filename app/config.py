@@ -100,6 +100,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_PROVISIONING_DIR=env.get("HERALD_PROVISIONING_DIR", ""),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Only send the cookie when the session changes: a response to an older request in
+        # flight (a live preview, say) must not overwrite a newer session, flashes and all.
+        SESSION_REFRESH_EACH_REQUEST=False,
         PERMANENT_SESSION_LIFETIME=timedelta(days=7),
         WTF_CSRF_TIME_LIMIT=None,
         SMTP={

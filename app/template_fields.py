@@ -61,9 +61,14 @@ def source_problem(source: str) -> str | None:
         check_syntax(source)
     except TemplateRenderError as exc:
         return str(exc)
-    missing = sorted(name for name in referenced_names(source)
-                     if name not in BUILTIN_TEMPLATES and saved_template_source(name) is None)
+    missing = missing_templates(source)
     return f"no notification template named “{missing[0]}”." if missing else None
+
+
+def missing_templates(source: str) -> list[str]:
+    """Names the source includes or imports that are neither built-in nor saved."""
+    return sorted(name for name in referenced_names(source)
+                  if name not in BUILTIN_TEMPLATES and saved_template_source(name) is None)
 
 
 def template_errors(integration_type: IntegrationType, values: Values) -> Errors:

@@ -106,3 +106,11 @@ def test_template_syntax_in_map_values_is_checked(client):
     response = client.post("/contact-points/new", data=data)
     assert response.status_code == 422
     assert "Details: line 1:" in response.get_data(as_text=True)
+
+
+def test_a_template_including_a_missing_template_is_refused(client):
+    response = client.post("/notification-templates/new",
+                           data={"name": "outer", "template": '{% include "nowhere" %}'})
+    assert response.status_code == 422
+    assert "There is no notification template named “nowhere”." in response.get_data(
+        as_text=True)

@@ -35,6 +35,7 @@ from app.notification_templates.references import (
     usage_by_template,
     usage_of,
 )
+from app.template_fields import missing_templates
 from app.templating import BUILTIN_TEMPLATES, TemplateRenderError, check_syntax
 
 __all__ = [
@@ -149,7 +150,8 @@ def check_template(source: str) -> str | None:
         check_syntax(source)
     except TemplateRenderError as error:
         return describe_error(error)
-    return None
+    missing = missing_templates(source)
+    return f"There is no notification template named “{missing[0]}”." if missing else None
 
 
 # --- writing --------------------------------------------------------------------------------
