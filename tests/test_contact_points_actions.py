@@ -126,9 +126,13 @@ def test_duplicate_contact_point_copies_settings_and_secrets(client, make_contac
 
 def test_delete_with_htmx_removes_the_row_and_its_integrations(client, make_contact_point):
     contact_point = make_contact_point("ops", [("email", {"addresses": "a@example.com"})])
-    response = client.delete(f"/contact-points/{contact_point.uid}", headers=HX)
-    assert response.status_code == 200 and response.get_data(as_text=True) == ""
-    assert db.session.scalar(select(ContactPoint)) is None
+    make_contact_point("other")
+    response = client.delete(f"/contact-points/{contact_point.uid}?search=o", headers=HX)
+    assert response.status_code == 200
+    fragment = response.get_data(as_text=True)
+    assert 'id="contact-point-count" hx-swap-oob="true"' in fragment
+    assert "1 contact point matching “o”" in fragment
+    assert db.session.scalar(select(ContactPoint).where(ContactPoint.name == "ops")) is None
     assert db.session.scalar(select(Integration)) is None
 
 

@@ -214,7 +214,10 @@ def delete(uid: str):
     contact_point = _contact_point_or_404(uid)
     name = contact_point.name
     domain.delete_contact_point(contact_point)
-    if _is_htmx():
-        return ""
+    if _is_htmx():  # the row goes; the count above the list follows
+        search = request.values.get("search", "")[:200]
+        total = domain.list_contact_points(search, 1, 1).total
+        return render_template("contact_points/_count.html", total=total, search=search,
+                               oob=True)
     flash(f'Contact point "{name}" deleted.')
     return redirect(url_for("contact_points.list_page"))
