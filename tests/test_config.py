@@ -75,3 +75,22 @@ def test_too_large_a_request_says_the_limit(client):
     response = client.post("/contact-points/new", data={"name": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
     assert "larger than Herald accepts (1,024 KiB)" in response.get_data(as_text=True)
+
+
+def test_behind_a_proxy_the_client_address_counts(tmp_path: Path, migrated_database):
+    import shutil
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import LoginFailure
+
+    database = tmp_path / "proxy.sqlite3"
+    shutil.copyfile(migrated_database, database)
+    app = create_app(make_config(database, HERALD_PROXY_HOPS=1, WTF_CSRF_ENABLED=False))
+    client = app.test_client()
+    client.post("/login", data={"username": "nobody", "password": "wrong"},
+                headers={"X-Forwarded-For": "203.0.113.9"})
+    with app.app_context():
+        assert db.session.scalar(select(LoginFailure.address)) == "203.0.113.9"
+        db.engine.dispose()
