@@ -15,6 +15,12 @@ from typing import Any
 import yaml
 
 SECTIONS = ("contactPoints", "deleteContactPoints", "templates", "deleteTemplates")
+# Far beyond any real document (Grafana's nest about 8 levels deep and an export of 1,000
+# contact points holds some 30,000 values), far below what exhausts Python's recursion or
+# keeps a planner that reads every value busy for long.
+MAX_DEPTH = 50
+MAX_NODES = 200_000
+ALIASES_REFUSED = "YAML aliases (*name) are not supported in provisioning files"
 FILE_SUFFIXES = (".yaml", ".yml", ".json")
 FORMATS = ("yaml", "json")
 MEDIA_TYPES = {"yaml": "application/yaml", "json": "application/json"}
@@ -54,14 +60,87 @@ def _prefix(source: str) -> str:
     return f"{source}: " if source else ""
 
 
-def parse(text: str, source: str = "") -> Document:
-    """Read one document from YAML or JSON text (JSON is YAML, so one parser reads both)."""
+def too_deep() -> str:
+    return f"values are nested more than {MAX_DEPTH} levels deep"
+
+
+def too_many() -> str:
+    return f"there are more than {MAX_NODES:,} values"
+
+
+class _Unsupported(yaml.YAMLError):
+    """Valid YAML that Herald will not read; message says why, mark says where."""
+
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without aliases, nested at most MAX_DEPTH levels, of at most MAX_NODES values.
+
+    Aliases let a few hundred bytes stand for millions of values (a "billion laughs"), and
+    deep nesting turns into a RecursionError; both are refused while composing, before
+    anything is built.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Unsupported(ALIASES_REFUSED, event.start_mark)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Unsupported(too_many(), event.start_mark)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Unsupported(too_deep(), event.start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def nesting_problem(data: Any) -> str | None:
+    """Why data read by another parser (an API body) is beyond the loader's limits, or None."""
+    stack, count = [(data, 1)], 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            return too_deep()
+        if count > MAX_NODES:
+            return too_many()
+        children = value.values() if isinstance(value, dict) else value \
+            if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _read(text: str, source: str) -> Any:
+    """The data of YAML or JSON text (JSON is YAML, so one parser reads both)."""
+    loader = _Loader(text)
     try:
-        data = yaml.safe_load(text)
+        return loader.get_single_data()
+    except _Unsupported as exc:
+        raise DocumentError(f"{_prefix(source)}{exc.message} (line {exc.mark.line + 1}).") \
+            from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""
         raise DocumentError(f"{_prefix(source)}not valid YAML or JSON{line}.") from exc
+    finally:
+        loader.dispose()
+
+
+def parse(text: str, source: str = "") -> Document:
+    """Read one document from YAML or JSON text."""
+    data = _read(text, source)
     if not isinstance(data, dict):
         raise DocumentError(f"{_prefix(source)}expected a mapping with apiVersion: 1 and "
                             "contactPoints or templates.")

@@ -149,6 +149,8 @@ class TemplatePlanner:
                 self._refuse(_name_of(entry), exc, entry.source)
                 continue
             names.append((entry, name.strip()))
+        if not names:  # finding users parses every stored text: only worth it for a delete
+            return
         deleting = {name_key(name) for _, name in names}
         users = self.users(setting_users, deleting)
         for entry, name in names:
@@ -178,6 +180,8 @@ class TemplatePlanner:
         found: dict[str, list[str]] = {}
 
         def add(text: str, user: str) -> None:
+            if "{%" not in text:  # no tag, so no include: spare the parse
+                return
             for name in referenced_names(text):
                 who = found.setdefault(name_key(name), [])
                 if user not in who:
