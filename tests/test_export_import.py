@@ -16,6 +16,8 @@ from app import create_app
 from app.extensions import db
 from app.integrations import REGISTRY
 from app.models import AuditEntry, ContactPoint, Integration, NotificationTemplate
+from app.provisioning import document as provisioning_document
+from app.provisioning import template_entries
 from tests.conftest import make_config
 from tests.formdata import form_data
 from tests.senders.conftest import body_of, make_group
@@ -467,3 +469,101 @@ def test_a_template_group_with_several_defines_becomes_one_template_each(client)
     templates = {t.name: t.template for t in db.session.scalars(select(NotificationTemplate))}
     assert templates == {"mine.title": "{{ Status }}",
                          "mine.body": '{% include "mine.title" %}: {{ Alerts|length }}'}
+
+
+# --- documents that would cost far more to read than they weigh --------------------------
+
+
+def alias_bomb(levels: int) -> str:
+    """Each level lists the previous one ten times: ~600 bytes for 10**levels strings."""
+    lines = ["apiVersion: 1", "x:", "  a0: &a0 [" + ", ".join(['"aaaaaaaaaa"'] * 10) + "]"]
+    lines += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
+    lines += ["contactPoints:", "  - {name: bomb, receivers: [{uid: bomb1, type: opsgenie, "
+              f"settings: {{apiKey: k, responders: [{{type: team, x: *a{levels - 1}}}]}}}}]}}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_aliases_are_refused_before_they_multiply(client):
+    document = alias_bomb(6)
+
+    page = preview(client, document)
+    applied = client.post("/contact-points/import/apply",
+                          data={"document": document, "fingerprint": "x"})
+
+    for answer in (page, applied):
+        assert answer.status_code == 422
+        assert ("YAML aliases (*name) are not supported in provisioning files (line 4)."
+                in answer.get_data(as_text=True))
+    assert count(Integration) == 0
+
+
+@pytest.mark.parametrize("document", [
+    "apiVersion: 1\ncontactPoints: " + "[" * 3000 + "]" * 3000 + "\n",
+    '{"apiVersion": 1, "contactPoints": ' + '{"a": ' * 3000 + "1" + "}" * 3001,
+], ids=["yaml", "json"])
+def test_a_deeply_nested_document_is_refused_in_words(client, document):
+    page = preview(client, document)
+
+    assert page.status_code == 422
+    assert "values are nested more than 50 levels deep (line " in page.get_data(as_text=True)
+
+
+def test_a_document_of_too_many_values_is_refused_in_words(client, monkeypatch):
+    monkeypatch.setattr(provisioning_document, "MAX_NODES", 1000)
+    document = {"apiVersion": 1, "templates": [{"name": f"t{i}", "template": "x"}
+                                               for i in range(300)]}
+
+    page = preview(client, json.dumps(document))
+
+    assert page.status_code == 422
+    assert "there are more than 1,000 values" in page.get_data(as_text=True)
+    assert count(NotificationTemplate) == 0
+
+
+def test_template_texts_are_read_for_users_only_when_templates_are_deleted(
+        client, monkeypatch):
+    # Finding who uses a template parses texts: a document of many settings that deletes
+    # nothing must not pay for it (the reviewer's 681-byte document took 52 s).
+    parsed: list[str] = []
+    real = template_entries.referenced_names
+    monkeypatch.setattr(template_entries, "referenced_names",
+                        lambda text: parsed.append(text) or real(text))
+    import_document(client, WAVE_1)
+    assert parsed == []
+
+    document = {"apiVersion": 1, "deleteTemplates": [{"name": "short-title"}]}
+    found = rows(preview(client, json.dumps(document)).get_data(as_text=True))
+
+    assert any("used by contact point “hooks”" in row for row in found)
+    assert parsed and all("{%" in text for text in parsed)
+
+
+# --- records (Opsgenie's responders) -------------------------------------------------------
+
+
+def responders_document(*responders: dict) -> str:
+    return json.dumps({"apiVersion": 1, "contactPoints": [{"name": "pager", "receivers": [
+        {"uid": "og", "type": "opsgenie",
+         "settings": {"apiKey": "og-key", "responders": list(responders)}}]}]})
+
+
+def test_imported_responders_keep_only_their_declared_settings(client):
+    document = responders_document({"type": "team", "name": "sre", "note": "x",
+                                    "extra": {"deep": ["a", "b"]}})
+
+    found = rows(preview(client, document).get_data(as_text=True))
+    import_document(client, document)
+
+    assert found == ["Contact point | pager | Opsgenie · uid og | Created | settings Herald "
+                     "does not know are left out: responders[0].note, responders[0].extra"]
+    assert integration("og").settings["responders"] == [{"type": "team", "name": "sre"}]
+
+
+def test_a_responder_setting_that_is_not_text_is_refused(client):
+    document = responders_document({"type": "team", "name": "sre"},
+                                   {"type": "user", "username": ["a", "b"]})
+
+    found = rows(preview(client, document).get_data(as_text=True))
+
+    assert found == ["Contact point | pager | Opsgenie · uid og | Refused | Invalid settings: "
+                     "settings.responders[1].username must be text."]

@@ -12,6 +12,7 @@ from typing import Any
 from app.crypto import SecretDecryptionError
 from app.integrations import REGISTRY
 from app.integrations.base import (
+    Field,
     IntegrationType,
     Values,
     from_storage,
@@ -88,9 +89,38 @@ def shape_problems(integration_type: IntegrationType, settings: dict[str, Any]) 
             problems.append(f"settings.{spec.key} must be {words}")
         elif expected is None and isinstance(raw, dict | list):
             problems.append(f"settings.{spec.key} must be text, a number or true/false")
-        elif spec.element == "records" and not all(isinstance(r, dict) for r in raw):
-            problems.append(f"settings.{spec.key} must be a list of mappings")
+        elif spec.element == "records":
+            problems += record_problems(spec, raw)
+        elif spec.element == "map":
+            problems += [f"settings.{spec.key}.{key} must be text" for key, value in raw.items()
+                         if not isinstance(value, str)]
     return problems
+
+
+def record_problems(spec: Field, records: list[Any]) -> list[str]:
+    """Records that are not mappings, or whose declared settings are not text."""
+    if not all(isinstance(record, dict) for record in records):
+        return [f"settings.{spec.key} must be a list of mappings"]
+    return [f"settings.{spec.key}[{index}].{sub.key} must be text"
+            for index, record in enumerate(records) for sub in spec.subfields
+            if record.get(sub.key) is not None and not isinstance(record[sub.key], str)]
+
+
+def keep_declared_in_records(integration_type: IntegrationType, values: Values) -> list[str]:
+    """Drop what records hold beyond their declared settings; returns the keys dropped.
+
+    Only declared keys are ever read or shown, so anything else would be stored unseen.
+    """
+    dropped = []
+    for spec in integration_type.fields:
+        if spec.element != "records" or not values.get(spec.key):
+            continue
+        declared = [sub.key for sub in spec.subfields]
+        for index, record in enumerate(values[spec.key]):
+            dropped += [f"{spec.key}[{index}].{key}" for key in record if key not in declared]
+        values[spec.key] = [{key: record[key] for key in declared if record.get(key) is not None}
+                            for record in values[spec.key]]
+    return dropped
 
 
 def unknown_keys(integration_type: IntegrationType, settings: dict, prefix: str = "") -> list[str]:
@@ -189,6 +219,7 @@ def prepare(type_id: Any, settings: Any, disable_resolve_message: Any, names: Te
     if problems:
         raise Refused("Invalid settings: " + "; ".join(problems) + ".")
     values = flat_values(integration_type, settings)
+    dropped = keep_declared_in_records(integration_type, values)
     fill_secrets(integration_type, settings, values, existing, keep_absent_secrets)
     review = template_fields(integration_type, values, names)
     errors = validate(integration_type, values)
@@ -197,7 +228,7 @@ def prepare(type_id: Any, settings: Any, disable_resolve_message: Any, names: Te
             f"settings.{key}: {message}" for key, message in errors.items()))
     stored, secrets = to_storage(integration_type, values)
     notes = []
-    ignored = unknown_keys(integration_type, settings)
+    ignored = unknown_keys(integration_type, settings) + dropped
     if ignored:
         notes.append(f"settings Herald does not know are left out: {', '.join(ignored)}")
     return Prepared(integration_type, stored, secrets, disable_resolve_message,
