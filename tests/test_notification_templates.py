@@ -249,6 +249,14 @@ def test_preview_explains_bad_custom_data(client, data, message):
     assert message in text(preview(client, "{{ Status }}", "custom", custom_json=data))
 
 
+def test_preview_explains_custom_data_nested_too_deeply(client_as):
+    response = preview(client_as("viewer"), "{{ Status }}", "custom",
+                       custom_json="[" * 100_000)
+
+    assert response.status_code == 200
+    assert "The alert data is not valid JSON: it is nested too deeply." in text(response)
+
+
 def test_preview_shows_errors_with_their_line_number(client):
     page = text(preview(client, "ok\n{{ Status }\n"))
     assert "Line 2: unexpected '}'" in page and "preview-output" not in page

@@ -53,6 +53,8 @@ def preview_group(choice: str, custom_json: str) -> AlertGroup:
     except json.JSONDecodeError as error:
         raise ValueError(f"The alert data is not valid JSON: line {error.lineno}, column "
                          f"{error.colno}: {error.msg}.") from None
+    except RecursionError:  # json gives up on arrays or objects nested past the stack
+        raise ValueError("The alert data is not valid JSON: it is nested too deeply.") from None
     try:
         return group_from_dict(data)
     except ValueError as error:
