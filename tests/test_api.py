@@ -151,6 +151,56 @@ def test_admin_exports_decrypted_and_it_is_audited(api, token):
     assert entry.actor.startswith("token:admin")
 
 
+def test_a_signed_in_admin_exports_secrets_only_through_the_export_form(
+        api, client_as, token):
+    api("POST", "/contact-points", SLACK)
+    admin = client_as("admin")
+
+    # A GET carries the session cookie from any site's link: it must not hand out secrets.
+    answer = admin.get(BASE + "/contact-points/export?decrypt=true")
+
+    assert answer.status_code == 403
+    assert answer.get_json() == {"message": (
+        "decrypt=true needs an admin's API token (Authorization: Bearer); signed in, use "
+        "the Export page with “Include secrets” instead.")}
+    assert "SECRET-1" in admin.post("/contact-points/export",
+                                    data={"include_secrets": "on"}).get_data(as_text=True)
+    assert "SECRET-1" not in admin.get(BASE + "/contact-points/export").get_data(as_text=True)
+
+
+def test_responders_keep_only_their_declared_text_settings(api):
+    body = {"name": "pager", "type": "opsgenie", "settings": {"apiKey": "og-key", "responders": [
+        {"type": "team", "name": "sre", "x": {"nested": ["a"]}}]}}
+
+    created = api("POST", "/contact-points", body)
+    refused = api("POST", "/contact-points", {**body, "settings": {
+        "apiKey": "og-key", "responders": [{"type": "team", "id": 42}]}})
+
+    assert created.status_code == 202
+    assert stored(created.get_json()["uid"]).settings["responders"] == [
+        {"type": "team", "name": "sre"}]
+    assert (refused.status_code, refused.get_json()) == (400, {
+        "message": "Invalid settings: settings.responders[0].id must be text."})
+
+
+def test_a_deeply_nested_body_is_refused_in_words(api, anonymous, token):
+    nested: list = []
+    for _ in range(60):
+        nested = [nested]
+    body = {"name": "x", "type": "webhook",
+            "settings": {"url": "https://h.example/", "headers": {"X": nested}}}
+    beyond_python = '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    answers = [api("POST", "/contact-points", body),
+               anonymous.post(BASE + "/contact-points", data=beyond_python, csrf=False,
+                              content_type="application/json", headers=token("editor"))]
+
+    for answer in answers:
+        assert (answer.status_code, answer.get_json()) == (400, {
+            "message": "The body cannot be read: values are nested more than 50 levels deep."})
+    assert db.session.scalar(select(Integration)) is None
+
+
 ERRORS = [
     ("POST", "/contact-points", {"name": "x", "type": "webhook", "settings": {}}, 400,
      "settings.url: URL is required."),

@@ -6,13 +6,15 @@ app.auth.enforce_access before any view runs, so the blueprint is exempt from th
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, request
 
 from app import __version__
 from app.auth import current_principal, requires
 from app.extensions import csrf
 from app.provisioning import operations
-from app.provisioning.document import FORMATS, MEDIA_TYPES
+from app.provisioning.document import FORMATS, MEDIA_TYPES, nesting_problem, too_deep
 from app.provisioning.export import contact_points, export_text, file_name
 from app.provisioning.openapi import Param, Route, openapi_document
 from app.provisioning.operations import ApiError
@@ -28,8 +30,17 @@ def api_error(error: ApiError):
     return jsonify(message=error.message), error.status
 
 
-def _body():
-    return request.get_json(silent=True)
+def _body() -> Any:
+    """The JSON body, refused when nested deeper or larger than a provisioning file may be."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json gives up past Python's recursion limit
+        body, problem = None, too_deep()
+    else:
+        problem = nesting_problem(body)
+    if problem:
+        raise ApiError(400, f"The body cannot be read: {problem}.")
+    return body
 
 
 @requires("viewer")
@@ -60,8 +71,8 @@ def route_get_contactpoints_export():
     if output_format not in FORMATS:
         raise ApiError(400, "format must be yaml or json.")
     decrypt = request.args.get("decrypt", "").lower() in TRUE
-    if decrypt and not current_principal().can("admin"):
-        raise ApiError(403, "Only admins may export secrets (decrypt=true).")
+    if decrypt:
+        _check_may_decrypt()
     name = request.args.get("name") or None
     if name is not None and not contact_points(name):
         raise ApiError(404, f"There is no contact point named {name!r}.")
@@ -71,6 +82,21 @@ def route_get_contactpoints_export():
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{file_name(name, output_format)}"')
     return response
+
+
+def _check_may_decrypt() -> None:
+    """Secrets go only to an admin's API token.
+
+    A browser sends its session cookie with any GET, so a link on another site could make
+    a signed-in admin's browser fetch every secret; people use the Export page's form
+    instead, a POST that carries its CSRF token.
+    """
+    principal = current_principal()
+    if not principal.can("admin"):
+        raise ApiError(403, "Only admins may export secrets (decrypt=true).")
+    if not principal.via_token:
+        raise ApiError(403, "decrypt=true needs an admin's API token (Authorization: Bearer); "
+                            "signed in, use the Export page with “Include secrets” instead.")
 
 
 @requires("viewer")
@@ -123,7 +149,8 @@ ROUTES: tuple[Route, ...] = (
           query=(Param("format", "yaml (default) or json.", {"type": "string",
                                                                "enum": list(FORMATS)}),
                  NAME,
-                 Param("decrypt", "true to include secrets (admins; audit-logged).",
+                 Param("decrypt", "true to include secrets (an admin's API token only; "
+                       "audit-logged).",
                        {"type": "boolean"}),
                  Param("download", "true to answer as a file download.", {"type": "boolean"})),
           answer=(200, "ProvisioningDocument", False),
