@@ -21,7 +21,7 @@ import requests
 from flask import current_app, has_app_context
 from requests.utils import get_environ_proxies
 
-from app import __version__, outbound
+from app import __version__, deadlines, outbound
 from app.integrations.base import SendError
 
 USER_AGENT = f"Herald/{__version__}"
@@ -147,14 +147,21 @@ def request(
         data = json_dumps(json, ensure_ascii=False).encode()
         all_headers.setdefault("Content-Type", "application/json")
     started = time.monotonic()
+    # Socket timeouts bound each read; the deadline bounds the whole exchange.
+    deadline = deadlines.Deadline(timeout)
     try:
-        answer = _exchange(method, url, data, all_headers, auth, timeout, started)
+        with deadline:
+            answer = _exchange(method, url, data, all_headers, auth, timeout, started)
     except requests.RequestException as exc:
+        if deadline.expired:
+            raise _timed_out(timeout) from None
         raise _request_error(exc, url, timeout) from None
     except _RedirectRefused as exc:
         raise _redirect_error(exc.response) from None
     except outbound.DestinationRefused as exc:
         raise SendError(str(exc), permanent=True) from None
+    if deadline.expired:  # the answer may have been cut short: a close-delimited body
+        raise _timed_out(timeout)
     if not 200 <= answer.status < 300:
         raise status_error(answer)
     return answer
@@ -201,7 +208,7 @@ def _read_capped(response: requests.Response, deadline: float, timeout: float) -
         if size >= MAX_ANSWER_BYTES:
             break
         if time.monotonic() > deadline:
-            raise SendError(f"timed out after {timeout:g} s")
+            raise _timed_out(timeout)
     return b"".join(parts)[:MAX_ANSWER_BYTES]
 
 
@@ -327,12 +334,16 @@ def _find(exc: BaseException | None, kind: type[BaseException]) -> Any:
     return None
 
 
+def _timed_out(timeout: float) -> SendError:
+    return SendError(f"timed out after {timeout:g} s")
+
+
 def _request_error(exc: requests.RequestException, url: str, timeout: float) -> SendError:
     """A SendError saying what went wrong in words, without the URL's path or secrets."""
     request_url = getattr(getattr(exc, "request", None), "url", None) or url
     where = url_host_port(request_url, default="the server")
     if isinstance(exc, requests.Timeout):
-        return SendError(f"timed out after {timeout:g} s")
+        return _timed_out(timeout)
     if isinstance(exc, requests.TooManyRedirects):
         return SendError(f"too many redirects (more than {MAX_REDIRECTS})", permanent=True)
     if isinstance(

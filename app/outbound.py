@@ -29,6 +29,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util.connection import allowed_gai_family
 
+from app import deadlines
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -246,6 +248,7 @@ def connect(
     for family_, kind, protocol, _, address in candidates:
         sock = socket.socket(family_, kind, protocol)
         try:
+            deadlines.watch(sock)  # a connect that hangs is cut off at the deadline too
             for option in socket_options or ():
                 sock.setsockopt(*option)
             if timeout is None or isinstance(timeout, int | float):
@@ -308,7 +311,18 @@ class _PolicedPoolMixin:
         # closed here, so the next request dials again and is checked again.
         if connection.sock is not None and connection.approved_by is not current_policy():
             connection.close()
+        if connection.sock is not None:  # a kept connection: the deadline watches it too
+            try:
+                deadlines.watch(connection.sock)
+            except TimeoutError:
+                connection.close()
+                raise
         return connection
+
+    def _put_conn(self, connection: Any) -> None:
+        # Back in the pool it may serve another request: this one's deadline lets it be.
+        deadlines.release(getattr(connection, "sock", None))
+        super()._put_conn(connection)
 
 
 class _PolicedHTTPPool(_PolicedPoolMixin, HTTPConnectionPool):

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 import socket
 import ssl
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from cryptography import x509
@@ -119,6 +122,97 @@ def test_timeout_comes_from_the_app_config(app, httpserver):
     assert error.message == "timed out after 0.2 s"
     assert error.permanent is False
     assert time.monotonic() - started < 0.55
+
+
+@contextmanager
+def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A loopback server running answer(connection) for each connection it accepts."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # the listener was closed: the test is over
+                return
+            connections.append(connection)
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    finally:
+        listener.close()
+        for connection in connections:
+            connection.close()
+
+
+def drip(connection: socket.socket, data: bytes, pause: float = 0.1) -> None:
+    """Send data a byte at a time, each byte well inside the read timeout."""
+    try:
+        for byte in data:
+            time.sleep(pause)
+            connection.sendall(bytes([byte]))
+    except OSError:  # Herald hung up, as it should
+        pass
+
+
+def read_request(connection: socket.socket) -> None:
+    """Read one whole request: its head, then as many body bytes as it announces."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+    while len(body) < (int(length.group(1)) if length else 0):
+        body += connection.recv(65536)
+
+
+def drip_headers(connection: socket.socket) -> None:
+    read_request(connection)
+    drip(connection, b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"z" * 100 + b"\r\n\r\n")
+
+
+def drip_body(connection: socket.socket) -> None:
+    read_request(connection)
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+    drip(connection, b"x" * 100)
+
+
+@pytest.mark.parametrize("answer", [drip_headers, drip_body], ids=["headers", "body"])
+def test_a_server_dripping_its_answer_is_cut_off_at_the_timeout(app, answer):
+    app.config["HERALD_HTTP_TIMEOUT"] = 0.5
+
+    with raw_server(answer) as url:
+        started = time.monotonic()
+        error = failure(url)
+        took = time.monotonic() - started
+
+    assert error.message == "timed out after 0.5 s"
+    assert error.permanent is False
+    assert took < 0.5 + 0.3, f"the request lasted {took:.1f} s"
+
+
+def answer_once_then_drip(connection: socket.socket) -> None:
+    """A keep-alive connection: the first request is answered at once, the next drips."""
+    read_request(connection)
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    drip_body(connection)
+
+
+def test_a_kept_alive_connection_is_cut_off_at_the_timeout_too(app):
+    app.config["HERALD_HTTP_TIMEOUT"] = 0.5
+
+    with raw_server(answer_once_then_drip) as url:
+        assert http.request("POST", url, json={}).text == "ok"
+        time.sleep(0.7)  # past the first request's deadline: its connection stays usable
+        started = time.monotonic()
+        error = failure(url)
+        took = time.monotonic() - started
+
+    assert error.message == "timed out after 0.5 s"
+    assert took < 0.5 + 0.3, f"the request lasted {took:.1f} s"
 
 
 def test_unknown_dns_name_is_reported_by_name(monkeypatch):

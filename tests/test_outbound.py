@@ -10,6 +10,7 @@ import datetime
 import ipaddress
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,8 +22,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
-from app import create_app, http, mailer
+from app import create_app, deadlines, http, mailer, outbound
 from app.extensions import db
 from app.integrations.base import SendError
 from app.outbound import Policy, describe_policy, parse_entries
@@ -413,6 +415,64 @@ def test_tls_refuses_a_certificate_for_another_name_at_the_same_address(app, tls
     assert "impostor.example.test" in error.message
     assert server_names == ["impostor.example.test"]
     assert server.log == []
+
+
+def test_a_tls_receiver_dripping_its_answer_is_cut_off_at_the_timeout(app, tls_receiver):
+    server, _ = tls_receiver
+
+    def drip(request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            for _ in range(50):
+                time.sleep(0.1)  # each byte well inside the read timeout
+                yield b"x"
+        return Response(body())
+
+    server.expect_request("/hook").respond_with_handler(drip)
+    app.config["HERALD_HTTP_TIMEOUT"] = 0.5
+
+    started = time.monotonic()
+    error = refusal(f"https://hooks.example.test:{server.port}/hook")
+
+    assert error.message == "timed out after 0.5 s"
+    assert time.monotonic() - started < 0.5 + 0.3
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A loopback listener that accepts connections and never says a word."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        yield server
+
+
+def test_a_socket_dialled_under_a_deadline_is_shut_down_when_it_passes(listener):
+    port = listener.getsockname()[1]
+    with deadlines.Deadline(0.3):
+        sock = outbound.connect("127.0.0.1", port, 5.0)
+        started = time.monotonic()
+        with sock:
+            assert sock.recv(1) == b""  # the end of the stream, not a 5 s wait
+
+    assert 0.2 < time.monotonic() - started < 0.6
+
+
+def test_a_socket_outlives_the_deadline_of_an_exchange_that_ended(listener):
+    port = listener.getsockname()[1]
+    with deadlines.Deadline(0.1):
+        sock = outbound.connect("127.0.0.1", port, 5.0)
+    peer, _ = listener.accept()
+    time.sleep(0.3)  # the deadline passes
+    with sock, peer:
+        peer.sendall(b"x")
+        assert sock.recv(1) == b"x"
+
+
+def test_no_connection_is_dialled_once_the_deadline_has_passed(listener):
+    with deadlines.Deadline(0.05), pytest.raises(TimeoutError):
+        time.sleep(0.3)
+        outbound.connect("127.0.0.1", listener.getsockname()[1], 5.0)
 
 
 # --- SMTP ---------------------------------------------------------------------------------
