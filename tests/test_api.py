@@ -334,3 +334,19 @@ def test_tokens_command_prints_a_working_token(app, anonymous):
     headers = {"Authorization": f"Bearer {result.output.strip()}"}
     answer = anonymous.post(BASE + "/contact-points", json=SLACK, headers=headers, csrf=False)
     assert answer.status_code == 202
+
+
+def test_a_kept_secret_never_follows_a_changed_destination(api):
+    body = {"name": "Ops", "type": "webhook", "settings": {
+        "url": "https://hooks.example/a", "username": "u", "password": "SECRET-pw"}}
+    uid = api("POST", "/contact-points", body).get_json()["uid"]
+
+    moved = {**body, "settings": {"url": "https://elsewhere.example/b", "username": "u"}}
+    answer = api("PUT", f"/contact-points/{uid}", moved)
+
+    assert answer.status_code == 400
+    assert answer.get_json()["message"].startswith(
+        "settings.password: give its value again: settings.url changed")
+    assert stored(uid).settings["url"] == "https://hooks.example/a"
+    retyped = {**body, "settings": {**moved["settings"], "password": "SECRET-pw2"}}
+    assert api("PUT", f"/contact-points/{uid}", retyped).status_code == 202

@@ -154,13 +154,25 @@ def _stored_secrets(existing: Integration | None, type_id: str) -> dict[str, Any
         return {}
 
 
+def _moved_destinations(integration_type: IntegrationType, settings: dict[str, Any],
+                        existing: Integration) -> list[str]:
+    """Destination settings (where secrets are sent) that differ from the stored ones."""
+    return [f"settings.{key}" for key in integration_type.destination_keys
+            if str(get_path(settings, key) or "").strip()
+            != str(get_path(existing.settings or {}, key) or "").strip()]
+
+
 def fill_secrets(integration_type: IntegrationType, settings: dict[str, Any], values: Values,
                  existing: Integration | None, keep_absent: bool) -> None:
     """Put stored secrets where the settings say "[REDACTED]" (or, if asked, leave them out)."""
     stored = _stored_secrets(existing, integration_type.type)
+    moved = _moved_destinations(integration_type, settings, existing) if stored else []
     for key in integration_type.secret_keys:
         given = get_path(settings, key)
         if given == REDACTED or (keep_absent and given is None):
+            if key in stored and moved:
+                raise Refused(f"settings.{key}: give its value again: {', '.join(moved)} "
+                              "changed, and a stored secret is only sent where it was saved for.")
             if key in stored:
                 values[key] = stored[key]
             elif given == REDACTED:
