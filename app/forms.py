@@ -68,6 +68,7 @@ class BlockState:
     test_result: Any = None
     previews: dict[str, Any] = field(default_factory=dict)  # field key -> preview shown
     focus: str = ""  # the field to show open and focused after a change, e.g. a Reset
+    extra_rows: dict[str, int] = field(default_factory=dict)  # more empty rows asked for
 
     @property
     def integration_type(self) -> IntegrationType:

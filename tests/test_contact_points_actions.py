@@ -214,3 +214,13 @@ def test_saving_over_someone_elses_newer_save_asks_first(client, client_as, make
     assert client.post(f"/contact-points/{contact_point.uid}/edit", data=again).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(ContactPoint)).name == "ops from me"
+
+
+def test_add_row_gives_a_map_another_empty_row_and_keeps_typed_rows(client):
+    data = {"name": "n", "block": ["a1"], "a1.type": "webhook", "a1.s.url": "https://h.example",
+            "a1.s.headers.k": ["X-Team"], "a1.s.headers.v": ["storage"],
+            "action": "addrow:a1:headers"}
+    fragment = client.post("/contact-points/new", data=data, headers=HX).get_data(as_text=True)
+    assert 'name="a1.s.headers.k" value="X-Team"' in fragment
+    assert fragment.count('name="a1.s.headers.k" value=""') == 2
+    assert re.search(r'<details class="settings" open>\s*<summary>Optional Webhook', fragment)

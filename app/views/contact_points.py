@@ -130,6 +130,9 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
         block.configured.discard(key)
         block.values[key] = ""
         block.focus = key
+    elif action == "addrow":
+        block.extra_rows[key] = block.extra_rows.get(key, 0) + 1
+        block.focus = key
     elif action in ("testpanel", "test", "closetest"):
         return _test_action(state, contact_point, block, action)
     elif action == "preview":
