@@ -301,3 +301,15 @@ def test_account_name_clash_reads_well(client_as):
                                                        "password": "password123",
                                                        "role": "viewer"})
     assert "An account named “Editor” already exists." in response.get_data(as_text=True)
+
+
+def test_an_admin_stepping_down_lands_on_a_page_they_can_see(client_as):
+    admin = client_as("admin")
+    admin.post("/users", data={"username": "second", "password": "password123",
+                               "role": "admin"})
+    page = admin.get("/users").get_data(as_text=True)
+    assert 'hx-confirm="Change your own role?' in page
+    me = db.session.scalar(select(User).where(User.username == "admin"))
+    response = admin.post(f"/users/{me.id}/role", data={"role": "viewer"})
+    assert response.headers["Location"] == "/contact-points"
+    assert admin.get("/contact-points").status_code == 200

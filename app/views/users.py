@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from app import accounts
-from app.auth import requires
+from app.auth import current_principal, requires
 from app.extensions import db
 from app.models import ROLES, User
 
@@ -43,7 +43,7 @@ def create():
     return redirect(url_for("users.list_page"))
 
 
-def _apply(user_id: int, change, success: str):
+def _apply(user_id: int, change, success: str, then: str = "users.list_page"):
     user = _user_or_404(user_id)
     problem = change(user)
     if problem and request.headers.get("HX-Request") != "true":
@@ -52,17 +52,21 @@ def _apply(user_id: int, change, success: str):
         flash(problem, "error")
     else:
         flash(success.format(name=user.username))
+    target = url_for("users.list_page" if problem else then)
     if request.headers.get("HX-Request") == "true":
-        return "", 200, {"HX-Redirect": url_for("users.list_page")}
-    return redirect(url_for("users.list_page"))
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target)
 
 
 @bp.post("/users/<int:user_id>/role")
 @requires("admin")
 def set_role(user_id: int):
     role = request.form.get("role", "")
+    # An admin who steps down cannot see the Users page any more: go somewhere they can.
+    stepping_down = user_id == current_principal().user_id and role != "admin"
     return _apply(user_id, lambda user: accounts.set_role(user, role),
-                  f'Account "{{name}}" is now {role}.')
+                  f'Account "{{name}}" is now {role}.',
+                  then="contact_points.list_page" if stepping_down else "users.list_page")
 
 
 @bp.post("/users/<int:user_id>/password")
