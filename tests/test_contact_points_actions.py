@@ -224,3 +224,17 @@ def test_add_row_gives_a_map_another_empty_row_and_keeps_typed_rows(client):
     assert 'name="a1.s.headers.k" value="X-Team"' in fragment
     assert fragment.count('name="a1.s.headers.k" value=""') == 2
     assert re.search(r'<details class="settings" open>\s*<summary>Optional Webhook', fragment)
+
+
+def test_a_viewer_reads_every_setting_but_no_secret(client_as, make_contact_point):
+    contact_point = make_contact_point("ops", [
+        ("webhook", {"url": "https://hooks.example/x", "username": "herald",
+                     "password": "SECRET-pw", "headers": {"X-Team": "storage"}}),
+    ])
+    viewer = client_as("viewer")
+    assert f'href="/contact-points/{contact_point.uid}"' in viewer.get("/contact-points").get_data(
+        as_text=True)
+    page = viewer.get(f"/contact-points/{contact_point.uid}").get_data(as_text=True)
+    assert "https://hooks.example/x" in page and "X-Team: storage" in page
+    assert "<dt>HTTP Basic Authentication - Password</dt><dd>configured</dd>" in page
+    assert "SECRET-pw" not in page

@@ -17,6 +17,7 @@ from app.models import ApiToken, NotificationTemplate, User
 ROLES = {
     "contact_points.index": "viewer",
     "contact_points.list_page": "viewer",
+    "contact_points.view": "viewer",
     "contact_points.new": "editor",
     "contact_points.edit": "editor",
     "contact_points.submit": "editor",

@@ -80,6 +80,15 @@ def edit(uid: str):
     return _render_form(state_from_contact_point(contact_point), contact_point)
 
 
+@bp.get("/contact-points/<uid>")
+@requires("viewer")
+def view(uid: str):
+    """Every setting of a contact point, read-only; secrets only as "configured"."""
+    contact_point = _contact_point_or_404(uid)
+    return render_template("contact_points/view.html", contact_point=contact_point,
+                           state=state_from_contact_point(contact_point))
+
+
 @bp.post("/contact-points/new")
 @bp.post("/contact-points/<uid>/edit")
 @requires("editor")
