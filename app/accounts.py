@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app import audit
 from app.auth import hash_password, password_problem
 from app.extensions import db
-from app.models import ROLES, User, name_key
+from app.models import ROLES, ApiToken, User, name_key
 from app.names import name_problem
 
 
@@ -72,6 +72,10 @@ def delete_user(user: User) -> str | None:
     if user.role == "admin" and admin_count() <= 1:
         return "The last admin cannot be removed."
     audit.record("delete", "user", user.username, str(user.id), snapshot(user), None)
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.created_by == user.username)):
+        # The account's API tokens go with it.
+        audit.record("delete", "api-token", token.name, str(token.id), {"role": token.role}, None)
+        db.session.delete(token)
     db.session.delete(user)
     db.session.commit()
     return None

@@ -118,7 +118,15 @@ def _token_principal() -> Principal | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
         db.session.commit()
-    return Principal(f"token:{token.name}", token.role, via_token=True)
+    return Principal(f"token:{token.name}", _token_role(token), via_token=True)
+
+
+def _token_role(token: ApiToken) -> str:
+    """A token made by an account never does more than that account may do now."""
+    creator = db.session.scalar(select(User).where(User.name_key == name_key(token.created_by)))
+    if creator is None or RANK[creator.role] >= RANK[token.role]:
+        return token.role
+    return creator.role
 
 
 def _unauthorised(message: str):

@@ -350,3 +350,25 @@ def test_a_kept_secret_never_follows_a_changed_destination(api):
     assert stored(uid).settings["url"] == "https://hooks.example/a"
     retyped = {**body, "settings": {**moved["settings"], "password": "SECRET-pw2"}}
     assert api("PUT", f"/contact-points/{uid}", retyped).status_code == 202
+
+
+def test_a_token_does_no_more_than_its_creator_may_now(app, anonymous, client_as):
+    from app.accounts import find_user, set_role
+    from tests.conftest import log_in
+
+    admin = client_as("admin")
+    page = admin.post("/api-tokens", data={"name": "deploy", "role": "editor"})
+    value = re.search(r"hrld_[A-Za-z0-9_-]+", page.get_data(as_text=True)).group(0)
+    headers = {"Authorization": f"Bearer {value}"}
+    body = {"name": "x", "type": "email", "settings": {"addresses": "a@example.com"}}
+    second = client_as("admin")
+    second.post("/users", data={"username": "boss", "password": "password123", "role": "admin"})
+    set_role(find_user("admin"), "viewer")
+    refused = anonymous.open(BASE + "/contact-points", method="POST", json=body,
+                             headers=headers, csrf=False)
+    assert refused.status_code == 403
+    set_role(find_user("admin"), "admin")
+    boss = log_in(client_as("viewer"), "boss")
+    boss.post(f"/users/{find_user('admin').id}/delete")
+    gone = anonymous.get(BASE + "/contact-points", headers=headers)
+    assert gone.status_code == 401
