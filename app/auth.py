@@ -123,6 +123,8 @@ def _token_principal() -> Principal | None:
 
 def _token_role(token: ApiToken) -> str:
     """A token made by an account never does more than that account may do now."""
+    if not token.created_by:  # made on the command line, by no account
+        return token.role
     creator = db.session.scalar(select(User).where(User.name_key == name_key(token.created_by)))
     if creator is None or RANK[creator.role] >= RANK[token.role]:
         return token.role

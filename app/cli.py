@@ -28,6 +28,7 @@ def serve(argv: list[str] | None = None) -> None:
 
     # Links in notifications point at where this server listens, unless told otherwise.
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     os.environ.setdefault("HERALD_EXTERNAL_URL", f"http://{host}:{args.port}/")
     try:
         application = create_app()
@@ -118,7 +119,7 @@ def tokens_create(name: str, role: str) -> None:
     """Create an API token and print it (only once: Herald keeps a digest)."""
     from app.provisioning.tokens import create_token
 
-    _, value, errors = create_token(name, role, "command line")
+    _, value, errors = create_token(name, role, "")  # made by no account
     if errors:
         _fail(" ".join(errors.values()))
     click.echo(value)

@@ -1,9 +1,10 @@
 """Configuration from the environment, with generated keys kept in the instance folder."""
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-import time
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,15 +27,17 @@ def read_or_create_key(path: Path, make_key) -> str:
         raise RuntimeError(f"{path} is empty: remove it to generate a new key, or restore it")
     if key:
         return key
-    key = make_key()
+    # Written whole to a private file, then linked into place: a process starting at the
+    # same moment sees either no key file or a complete one, never a half-written one.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process started at the same moment and wrote it
-        time.sleep(0.1)
-        return read_or_create_key(path, make_key)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
-    return key
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make_key() + "\n")
+        with contextlib.suppress(FileExistsError):  # another process won: use its key
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return read_or_create_key(path, make_key)
 
 
 def _float_env(name: str, default: float) -> float:

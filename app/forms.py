@@ -186,6 +186,9 @@ def _parse_block(form: MultiDict, token: str, stored: dict) -> BlockState:
             continue
         values[spec.key] = read_field(form, name, spec)
     uid = form.get(prefix + "uid", "")
+    extra_rows = {spec.key: min(form.get(f"{prefix}rows.{spec.key}", 0, type=int) or 0, 50)
+                  for spec in integration_type.fields
+                  if spec.element in ("map", "list", "records")}
     return BlockState(
         token=token,
         type=type_id,
@@ -194,6 +197,7 @@ def _parse_block(form: MultiDict, token: str, stored: dict) -> BlockState:
         source=source,
         disable_resolve_message=(prefix + "disableResolveMessage") in form,
         configured=configured,
+        extra_rows={key: count for key, count in extra_rows.items() if count > 0},
     )
 
 

@@ -273,10 +273,11 @@ def _redacted(text: str, job: _Job) -> str:
     """The text with every secret value of the job replaced: a provider may echo one back."""
     if not text or job.integration_type is None:
         return text
-    for key in job.integration_type.secret_keys:
-        secret = job.values.get(key)
-        if isinstance(secret, str) and len(secret) >= 4:
-            text = text.replace(secret, "[REDACTED]")
+    secrets = (job.values.get(key) for key in job.integration_type.secret_keys)
+    # Longest first, so a secret that starts with another is replaced whole.
+    for secret in sorted((s for s in secrets if isinstance(s, str) and len(s) >= 4),
+                         key=len, reverse=True):
+        text = text.replace(secret, "[REDACTED]")
     return text
 
 

@@ -372,3 +372,43 @@ def test_a_token_does_no_more_than_its_creator_may_now(app, anonymous, client_as
     boss.post(f"/users/{find_user('admin').id}/delete")
     gone = anonymous.get(BASE + "/contact-points", headers=headers)
     assert gone.status_code == 401
+
+
+def test_leaving_out_a_defaulted_destination_keeps_the_secret(api):
+    body = {"name": "Ops", "type": "opsgenie", "settings": {"apiKey": "SECRET-og"}}
+    uid = api("POST", "/contact-points", body).get_json()["uid"]
+    update = {"name": "Ops", "type": "opsgenie", "settings": {"message": "hi"}}
+    assert api("PUT", f"/contact-points/{uid}", update).status_code == 202
+    assert stored(uid).secrets["apiKey"] == "SECRET-og"
+
+
+def test_an_api_change_makes_an_open_edit_form_ask_before_overwriting(api, client):
+    from tests.formdata import form_data
+
+    body = {"name": "Ops", "type": "webhook", "settings": {"url": "https://a.example/"}}
+    uid = api("POST", "/contact-points", body).get_json()["uid"]
+    contact_point = stored(uid).contact_point
+    page = client.get(f"/contact-points/{contact_point.uid}/edit").get_data(as_text=True)
+    changed = {**body, "settings": {"url": "https://b.example/"}}
+    assert api("PUT", f"/contact-points/{uid}", changed).status_code == 202
+    data = form_data(page)
+    data.pop("csrf_token")
+    response = client.post(f"/contact-points/{contact_point.uid}/edit", data=data)
+    assert response.status_code == 409
+    assert stored(uid).settings["url"] == "https://b.example/"
+
+
+def test_command_line_tokens_belong_to_no_account(app, client_as):
+    from click.testing import CliRunner
+
+    from app.cli import tokens_cli
+
+    result = CliRunner().invoke(tokens_cli, ["create", "deploy", "--role", "admin"],
+                                obj=None, standalone_mode=False)
+    assert result.exception is None, result.output
+    client_as("admin").post("/users", data={"username": "Command Line",
+                                            "password": "password123", "role": "viewer"})
+    value = re.search(r"hrld_[A-Za-z0-9_-]+", result.output).group(0)
+    answer = app.test_client().get(BASE + "/contact-points/export?decrypt=true",
+                                   headers={"Authorization": f"Bearer {value}"})
+    assert answer.status_code == 200

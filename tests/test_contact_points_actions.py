@@ -238,3 +238,11 @@ def test_a_viewer_reads_every_setting_but_no_secret(client_as, make_contact_poin
     assert "https://hooks.example/x" in page and "X-Team: storage" in page
     assert "<dt>HTTP Basic Authentication - Password</dt><dd>configured</dd>" in page
     assert "SECRET-pw" not in page
+
+
+def test_added_rows_add_up_across_clicks(client):
+    data = {"name": "n", "block": ["a1"], "a1.type": "webhook", "a1.s.url": "https://h.example",
+            "a1.rows.headers": "1", "action": "addrow:a1:headers"}
+    fragment = client.post("/contact-points/new", data=data, headers=HX).get_data(as_text=True)
+    assert fragment.count('name="a1.s.headers.k" value=""') == 3
+    assert 'name="a1.rows.headers" value="2"' in fragment

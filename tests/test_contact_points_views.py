@@ -243,3 +243,17 @@ def test_values_that_would_only_fail_at_send_time_are_refused(client):
     assert "Max Alerts must be a whole number from 0 to 2,147,483,647." in page
     assert "Not a valid header name: X Bad Header:" in page
     assert count(ContactPoint) == 0
+
+
+def test_a_number_too_long_for_python_is_a_message_not_a_500(client):
+    response = post_form(client, "/contact-points/new", "ops",
+                         [("a1", "webhook", {"url": "https://h.example", "maxAlerts": "9" * 5000})])
+    assert response.status_code == 422
+    assert "Max Alerts must be a whole number" in response.get_data(as_text=True)
+
+
+def test_secrets_may_hold_template_characters(client):
+    response = post_form(client, "/contact-points/new", "ops",
+                         [("a1", "webhook", {"url": "https://h.example", "username": "u",
+                                             "password": "pa{{ss"})])
+    assert response.status_code == 302

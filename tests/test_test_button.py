@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug import Response
 
 from app.extensions import db
-from app.models import DeliveryAttempt
+from app.models import DeliveryAttempt, Integration
 from app.views import time_ago
 
 HX = {"HX-Request": "true"}
@@ -174,7 +174,12 @@ def test_a_kept_secret_never_follows_an_edited_destination(client, httpserver,
     assert saved.status_code == 422
     page = saved.get_data(as_text=True)
     assert message in page
-    assert 'name="a1.s.token" value=""' in page  # an empty input to type it again
+    # still configured, next to its Reset: putting the URL back keeps it after all
+    assert 'id="a1-token" value="configured" disabled' in page
+    back = {**data, "a1.s.endpointUrl": ""}
+    assert client.post(f"/contact-points/{contact_point.uid}/edit", data=back).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Integration, integration.id).secrets["token"] == "xoxb-SECRET-TOKEN"
 
 
 def test_a_secret_echoed_by_the_provider_is_redacted(client, httpserver, make_contact_point):
@@ -200,3 +205,13 @@ def test_testing_unsaved_settings_records_no_attempt(client, httpserver, make_co
     response = client.post(f"/contact-points/{contact_point.uid}/edit", data=data, headers=HX)
     assert "Test notification sent" in response.get_data(as_text=True)
     assert db.session.scalar(select(DeliveryAttempt)) is None
+
+
+def test_redaction_replaces_the_longest_secret_first(client, httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_data("echo: abcdTOPSECRET", status=400)
+    contact_point = make_contact_point("ops", [("webhook", {
+        "url": httpserver.url_for("/hook"), "authorization_credentials": "abcdTOPSECRET",
+        "hmacConfig.secret": "abcd"})])
+    fragment = client.post(f"/contact-points/{contact_point.uid}/test",
+                           headers=HX).get_data(as_text=True)
+    assert "echo: [REDACTED]" in fragment and "TOPSECRET" not in fragment

@@ -183,7 +183,8 @@ def _check_text(spec: Field, value: str) -> str | None:
         return f"{spec.label} must be at most {MAX_VALUE_LENGTH:,} characters."
     if spec.kind == "url" and _url_problem(value):
         return f"{spec.label} must be a valid http:// or https:// URL."
-    if spec.kind == "int" and not (value.isascii() and value.isdigit() and int(value) <= MAX_INT):
+    if spec.kind == "int" and not (value.isascii() and value.isdigit() and len(value) <= 10
+                                   and int(value) <= MAX_INT):
         return f"{spec.label} must be a whole number from 0 to {MAX_INT:,}."
     if spec.kind == "email" and not EMAIL_RE.match(value):
         return f"{spec.label} must be an email address."

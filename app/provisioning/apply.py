@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app import audit
 from app.contact_points import snapshot
 from app.extensions import db
-from app.models import ContactPoint, Integration, NotificationTemplate, name_key, new_uid
+from app.models import ContactPoint, Integration, NotificationTemplate, name_key, new_uid, utcnow
 from app.provisioning.plan import (
     ContactPointDelete,
     ContactPointWrite,
@@ -43,6 +43,7 @@ class _Writer:
         known = contact_point.id is not None
         self.before.setdefault(id(contact_point),
                                (contact_point, snapshot(contact_point) if known else None))
+        contact_point.updated_at = utcnow()  # so an open edit form sees it was changed
         return contact_point
 
     def contact_point(self, name: str) -> ContactPoint:

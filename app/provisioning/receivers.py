@@ -157,9 +157,10 @@ def _stored_secrets(existing: Integration | None, type_id: str) -> dict[str, Any
 def _moved_destinations(integration_type: IntegrationType, settings: dict[str, Any],
                         existing: Integration) -> list[str]:
     """Destination settings (where secrets are sent) that differ from the stored ones."""
+    given = from_storage(integration_type, settings, {})  # defaults filled in, as stored
+    stored = from_storage(integration_type, existing.settings or {}, {})
     return [f"settings.{key}" for key in integration_type.destination_keys
-            if str(get_path(settings, key) or "").strip()
-            != str(get_path(existing.settings or {}, key) or "").strip()]
+            if str(given.get(key, "")).strip() != str(stored.get(key, "")).strip()]
 
 
 def fill_secrets(integration_type: IntegrationType, settings: dict[str, Any], values: Values,

@@ -108,10 +108,8 @@ def submit(uid: str | None = None):
     )
     if result.errors:
         state.name_error = result.name_error
-        existing = {i.uid: i for i in contact_point.integrations} if contact_point else {}
         for block, errors in zip(state.blocks, result.block_errors, strict=True):
             block.errors = errors
-            block.configured -= set(domain.retarget_errors(block.to_input(), existing))
         return _render_form(state, contact_point, status=422)
     verb = "updated" if contact_point else "created"
     flash(f'Contact point "{result.contact_point.name}" {verb}.')

@@ -6,9 +6,10 @@ from flask import current_app
 from app import notify
 from app.alerts import test_alert_group
 from app.contact_points import effective_values, retarget_errors
+from app.crypto import SecretDecryptionError
 from app.forms import BlockState, FormState, TestInput
 from app.integrations.base import to_storage
-from app.models import ContactPoint
+from app.models import ContactPoint, Integration
 
 
 def test_block(state: FormState, block: BlockState, contact_point: ContactPoint | None, form):
@@ -24,8 +25,7 @@ def test_block(state: FormState, block: BlockState, contact_point: ContactPoint 
     values = effective_values(given, existing)
     saved = existing.get(block.uid)
     # An attempt is recorded against the saved integration only if it tested its settings.
-    same = (saved is not None and saved.type == block.type
-            and to_storage(block.integration_type, values) == (saved.settings, saved.secrets))
+    same = saved is not None and saved.type == block.type and _unchanged(saved, block, values)
     block.test_result = notify.test_integration(
         block.type,
         values,
@@ -35,6 +35,17 @@ def test_block(state: FormState, block: BlockState, contact_point: ContactPoint 
         integration_id=saved.id if same else None,
     )
     return block.test_result
+
+
+def _unchanged(saved: Integration, block: BlockState, values: dict) -> bool:
+    """Whether the block holds exactly the saved integration's settings and secrets."""
+    settings, secrets = to_storage(block.integration_type, values)
+    if settings != saved.settings or set(secrets) != saved.configured_secret_keys:
+        return False
+    try:
+        return secrets == saved.secrets
+    except SecretDecryptionError:  # the stored ones cannot be read: not the same
+        return False
 
 
 def test_contact_point(contact_point: ContactPoint) -> list[notify.DeliveryResult]:
