@@ -16,7 +16,7 @@ from app.models import ContactPoint
 from app.template_fields import value_from_choice
 
 TOKEN_RE = re.compile(r"^[a-z0-9]{1,16}$")
-MAX_BLOCKS = 100
+MAX_BLOCKS = 100  # integrations per contact point (app/provisioning/apply.py holds the same)
 
 
 def new_token() -> str:

@@ -412,3 +412,18 @@ def test_command_line_tokens_belong_to_no_account(app, client_as):
     answer = app.test_client().get(BASE + "/contact-points/export?decrypt=true",
                                    headers={"Authorization": f"Bearer {value}"})
     assert answer.status_code == 200
+
+
+def test_a_contact_point_takes_at_most_a_hundred_integrations(api, monkeypatch):
+    import importlib
+
+    applying = importlib.import_module("app.provisioning.apply")  # the module, not apply()
+    monkeypatch.setattr(applying, "MAX_INTEGRATIONS", 2)
+    body = {"name": "Big", "type": "email", "settings": {"addresses": "a@example.com"}}
+    for _ in range(2):
+        assert api("POST", "/contact-points", body).status_code == 202
+    answer = api("POST", "/contact-points", body)
+    assert answer.status_code == 409
+    assert "“Big” would have 3 integrations; a contact point can have at most 2." in (
+        answer.get_json()["message"])
+    assert len(db.session.scalar(select(ContactPoint)).integrations) == 2

@@ -20,6 +20,8 @@ from app.provisioning.plan import (
     TemplateWrite,
 )
 
+MAX_INTEGRATIONS = 100  # per contact point, as in the form
+
 
 class ApplyConflict(Exception):
     """The database changed under the plan (a name or uid taken meanwhile); nothing written."""
@@ -128,12 +130,23 @@ class _Writer:
             audit.record("delete", "template", template.name, str(template.id), before, None)
 
 
+def _check_sizes(writer: _Writer) -> None:
+    """The form's limit holds here too: a Test of a huge contact point would flood."""
+    for contact_point, _ in writer.before.values():
+        count, name = len(contact_point.integrations), contact_point.name
+        if count > MAX_INTEGRATIONS:
+            db.session.rollback()
+            raise ApplyConflict(f"“{name}” would have {count} integrations; a contact point "
+                                f"can have at most {MAX_INTEGRATIONS}. Nothing was written.")
+
+
 def apply(plan: Plan) -> None:
     """Write every planned change at once; ApplyConflict (and nothing written) on a clash."""
     writer = _Writer()
     try:
         for change in plan.writes:
             writer.perform(change.operation)
+        _check_sizes(writer)
         db.session.flush()
         writer.record()
         db.session.commit()
