@@ -22,7 +22,8 @@ from tests.conftest import make_config
 from tests.formdata import form_data
 from tests.senders.conftest import body_of, make_group
 
-SAMPLE = Path("/work/shared/samples/grafana-contact-points.yaml")
+# shared/ stands beside the repository, here and in CI's fresh clone alike.
+SAMPLE = Path(__file__).resolve().parents[2] / "shared/samples/grafana-contact-points.yaml"
 SAMPLE_TEXT = SAMPLE.read_text() if SAMPLE.exists() else ""
 WAVE_1 = """\
 apiVersion: 1
