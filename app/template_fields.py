@@ -117,5 +117,7 @@ def preview(integration_type: IntegrationType, key: str, values: Values) -> tupl
     try:
         return render_source(source, sample_groups()["firing"]), ""
     except TemplateRenderError as exc:
-        message = str(exc)
-        return "", message[:1].upper() + message[1:]
+        # Imported here: the templates package imports this module.
+        from app.notification_templates.preview import describe_error
+
+        return "", describe_error(exc)
