@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import csrf, db
 from app.models import ROLES, ApiToken, LoginFailure, User, name_key, utcnow
+from app.web import is_htmx
 
 RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup"}
@@ -178,7 +179,7 @@ def _ask_to_log_in():
         target = url_for("auth.setup")
     else:
         target = url_for("auth.login", next=request.full_path.rstrip("?"))
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return "", 401, {"HX-Redirect": target}
     return redirect(target)
 

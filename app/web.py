@@ -22,6 +22,11 @@ CSP = (
 )
 
 
+def is_htmx() -> bool:
+    """Whether htmx made this request (and so wants a fragment, not a page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -45,7 +50,7 @@ def handle_http_error(error: HTTPException):
         message = "The form expired or was sent without its security token. Reload and retry."
     if request.path.startswith("/api/"):
         return jsonify(message=message), error.code
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         fragment = Markup('<p class="error" role="alert">{}: {}</p>').format(error.code, message)
         return fragment, error.code, {
             "HX-Retarget": "#htmx-errors", "HX-Reswap": "innerHTML"}

@@ -30,6 +30,7 @@ from app.models import ContactPoint
 from app.notify import last_attempts
 from app.template_fields import preview
 from app.views.testing import test_block, test_contact_point
+from app.web import is_htmx
 
 bp = Blueprint("contact_points", __name__)
 
@@ -39,10 +40,6 @@ def _contact_point_or_404(uid: str) -> ContactPoint:
     if contact_point is None:
         abort(404, description="This contact point does not exist (any more).")
     return contact_point
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _attempts(contact_points: list[ContactPoint]) -> dict:
@@ -62,7 +59,7 @@ def list_page():
     number = request.args.get("page", 1, type=int) or 1
     page = domain.list_contact_points(search, number, current_app.config["HERALD_PAGE_SIZE"])
     template = "contact_points/list.html"
-    if _is_htmx() and request.headers.get("HX-Target") == "contact-points":
+    if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
     return render_template(template, page=page, search=search, attempts=_attempts(page.items))
 
@@ -130,7 +127,7 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
         state.blocks.insert(position + 1, block)
     elif action == "delete":
         state.blocks.remove(block)
-        return "" if _is_htmx() else _render_form(state, contact_point)
+        return "" if is_htmx() else _render_form(state, contact_point)
     elif action == "retype":
         block = state.blocks[position] = block.retyped(block.type)
     elif action == "reset":
@@ -144,7 +141,7 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
         return _test_action(state, contact_point, block, action)
     elif action == "preview":
         block.previews[key] = preview(block.integration_type, key, block.values)
-        if _is_htmx():
+        if is_htmx():
             return get_template_attribute("_macros.html", "preview_box")(block.previews[key])
     else:
         raise BadRequest(f"Unknown form action: {action[:32]!r}.")
@@ -154,19 +151,19 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
 def _test_action(state: FormState, contact_point, block: BlockState, action: str):
     if action == "closetest":
         block.test = None
-        return "" if _is_htmx() else _render_form(state, contact_point)
+        return "" if is_htmx() else _render_form(state, contact_point)
     if action == "test":
         current_app.extensions["herald_test_limiter"].hit(actor_name())
         test_block(state, block, contact_point, request.form)
     elif block.test is None:
         block.test = TestInput()
-    if _is_htmx():
+    if is_htmx():
         return render_template("contact_points/_test_panel.html", block=block)
     return _render_form(state, contact_point)
 
 
 def _block_response(state: FormState, contact_point, block: BlockState):
-    if _is_htmx():
+    if is_htmx():
         return render_template(
             "contact_points/_integration.html", block=block, types=types_by_label()
         )
@@ -192,7 +189,7 @@ def test(uid: str):
     cost = max(1, len(contact_point.integrations))
     current_app.extensions["herald_test_limiter"].hit(actor_name(), cost)
     results = test_contact_point(contact_point)
-    template = "contact_points/_row.html" if _is_htmx() else "contact_points/test_results.html"
+    template = "contact_points/_row.html" if is_htmx() else "contact_points/test_results.html"
     return render_template(
         template,
         contact_point=contact_point,
@@ -224,7 +221,7 @@ def delete(uid: str):
     contact_point = _contact_point_or_404(uid)
     name = contact_point.name
     domain.delete_contact_point(contact_point)
-    if _is_htmx():  # the row goes; the count above the list follows
+    if is_htmx():  # the row goes; the count above the list follows
         search = request.values.get("search", "")[:200]
         total = domain.list_contact_points(search, 1, 1).total
         return render_template("contact_points/_count.html", total=total, search=search,

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from app import notification_templates as domain
 from app.auth import requires
 from app.models import NotificationTemplate
+from app.web import is_htmx
 
 bp = Blueprint("notification_templates", __name__)
 LIST_ID = "notification-templates"
@@ -44,10 +45,6 @@ def _editor_choices() -> dict:
     return {"preview_data": domain.PREVIEW_DATA}
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _template_or_404(template_id: int) -> NotificationTemplate:
     template = domain.get_template(template_id)
     if template is None:
@@ -67,7 +64,7 @@ def _builtin_or_404(name: str) -> domain.BuiltinTemplate:
 def list_page():
     search = request.args.get("search", "")[:200]
     page = "notification_templates/list.html"
-    if _is_htmx() and request.headers.get("HX-Target") == LIST_ID:
+    if is_htmx() and request.headers.get("HX-Target") == LIST_ID:
         page = "notification_templates/_list.html"
     return render_template(
         page, search=search, templates=domain.list_templates(search),
@@ -148,7 +145,7 @@ def _render_read_only(state: EditorState, template, builtin):
 def preview():
     """The preview panel for the text and data posted (a page of its own without htmx)."""
     state = EditorState.from_form(request.form)
-    page = "_preview.html" if _is_htmx() else "preview.html"
+    page = "_preview.html" if is_htmx() else "preview.html"
     return render_template(f"notification_templates/{page}", state=state,
                            preview=state.preview())
 
@@ -180,12 +177,12 @@ def delete(template_id: int):
     try:
         domain.delete_template(template)
     except domain.TemplateInUse as refusal:
-        if _is_htmx():
+        if is_htmx():
             return render_template("notification_templates/_row.html", template=template,
                                    usage=domain.usage_by_template(), refusal=str(refusal)), 409
         flash(str(refusal))
         return redirect(url_for("notification_templates.list_page"))
-    if _is_htmx():
+    if is_htmx():
         return ""
     flash(f"Notification template “{name}” deleted.")
     return redirect(url_for("notification_templates.list_page"))

@@ -7,6 +7,7 @@ from app.auth import actor_name, requires
 from app.extensions import db
 from app.models import ROLES, ApiToken
 from app.provisioning import tokens
+from app.web import is_htmx
 
 bp = Blueprint("tokens", __name__)
 
@@ -43,6 +44,6 @@ def revoke(token_id: int):
     name = token.name
     tokens.revoke_token(token)
     flash(f"Token “{name}” revoked.")
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return "", 200, {"HX-Redirect": url_for("tokens.list_page")}
     return redirect(url_for("tokens.list_page"))

@@ -8,6 +8,7 @@ from app import accounts
 from app.auth import current_principal, requires
 from app.extensions import db
 from app.models import ROLES, User
+from app.web import is_htmx
 
 bp = Blueprint("users", __name__)
 
@@ -46,14 +47,14 @@ def create():
 def _apply(user_id: int, change, success: str, then: str = "users.list_page"):
     user = _user_or_404(user_id)
     problem = change(user)
-    if problem and request.headers.get("HX-Request") != "true":
+    if problem and not is_htmx():
         return _page(422, errors={"row": problem, "row_user": user.id})
     if problem:  # an in-page request: say it on the reloaded page
         flash(problem, "error")
     else:
         flash(success.format(name=user.username))
     target = url_for("users.list_page" if problem else then)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return "", 200, {"HX-Redirect": target}
     return redirect(target)
 
