@@ -9,8 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
 from app.extensions import csrf, db, migrate
-
-__version__ = "0.1.0"
+from app.version import __version__ as __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 from flask import Flask
 
-from app.outbound import entries_from_env
+from app.transport.outbound import entries_from_env
 
 MAX_BODY_BYTES = 1024 * 1024
 

@@ -191,7 +191,7 @@ def test_imported_template_reference_is_what_the_webhook_receives(client, httpse
     httpserver.expect_request("/alerts").respond_with_data("ok")
     import_document(client, json.dumps(document))
 
-    from app.notify import notify
+    from app.delivery.notify import notify
 
     notify(integration("h1").contact_point, make_group("firing"))
 
@@ -216,7 +216,7 @@ def test_untranslatable_go_is_imported_as_written_flagged_and_sends_the_default(
     listing = client.get("/contact-points").get_data(as_text=True)
     assert "Needs review: Title: {{ printf" in listing
     httpserver.expect_request("/alerts").respond_with_data("ok")
-    from app.notify import notify
+    from app.delivery.notify import notify
 
     (result,) = notify(integration("r1").contact_point, make_group("firing"))
     assert result.outcome == "success"

@@ -18,8 +18,9 @@ from cryptography.x509.oid import NameOID
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from app import __version__, http
 from app.integrations.base import SendError
+from app.transport import http
+from app.version import __version__
 from tests.loopback import closed_port
 
 

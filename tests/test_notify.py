@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, select
 from werkzeug import Request, Response
 
-from app import notify
+from app.delivery import notify
 from app.extensions import db
 from app.integrations import REGISTRY
 from app.models import ContactPoint, DeliveryAttempt, Integration

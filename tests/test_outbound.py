@@ -24,10 +24,12 @@ from cryptography.x509.oid import NameOID
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from app import create_app, deadlines, http, mailer, outbound
+from app import create_app
 from app.extensions import db
 from app.integrations.base import SendError
-from app.outbound import Policy, describe_policy, parse_entries
+from app.transport import deadlines, http, outbound
+from app.transport import smtp as mailer
+from app.transport.outbound import Policy, describe_policy, parse_entries
 from tests.conftest import make_config
 from tests.loopback import slow_receiver
 from tests.smtp_server import MailHandler, free_port, running_smtp_server

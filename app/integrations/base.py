@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.transport.errors import SendError, Sent  # noqa: F401 (senders import them here)
+
 ELEMENTS = ("input", "textarea", "checkbox", "select", "map", "list", "records")
 KINDS = ("text", "url", "int", "emails", "email")
 EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
@@ -306,32 +308,6 @@ ELLIPSIS = "…"
 _JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}
 
 
-class SendError(Exception):
-    """A delivery failed; message is what a person reads, permanent means do not retry."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool = False,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.status = status
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class Sent:
-    """What a sender did: the provider's status code, or why nothing was sent."""
-
-    status: int | None = None
-    skipped: str = ""
-
-
 @dataclass
 class SendContext:
     """Everything a sender needs: its values, the alert group and the instance settings."""
@@ -384,3 +360,9 @@ def cut_text(text: str, limit: int) -> str:
     while kept and (kept[-1] in _JOINERS or kept[-1].isspace()):
         kept.pop()
     return "".join(kept) + ELLIPSIS
+
+
+def with_default_templates(integration_type: IntegrationType, values: Values) -> Values:
+    """The values with every templated field emptied, so that its built-in default is used."""
+    return {key: "" if key in integration_type.by_key and integration_type.by_key[key].template
+            else value for key, value in values.items()}

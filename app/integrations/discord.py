@@ -1,8 +1,9 @@
 """Discord: a message with an embed, posted to a channel webhook."""
 from __future__ import annotations
 
-from app import __version__, http
 from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+from app.transport import http
+from app.version import __version__
 
 # https://discord.com/developers/docs/resources/webhook#execute-webhook
 MAX_CONTENT = 2000

@@ -5,7 +5,6 @@ import html
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from app import http, mailer
 from app.integrations.base import (
     Field,
     IntegrationType,
@@ -15,6 +14,8 @@ from app.integrations.base import (
     cut_text,
     split_addresses,
 )
+from app.transport import http
+from app.transport import smtp as mailer
 
 MAX_SUBJECT = 250
 

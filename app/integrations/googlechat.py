@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from email.utils import formatdate
 
-from app import __version__, http
 from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+from app.transport import http
+from app.version import __version__
 
 # https://developers.google.com/workspace/chat/create-messages - a message's text is at most
 # 4,096 characters; the card text shares the 32,000-byte message limit.

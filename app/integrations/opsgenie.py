@@ -1,8 +1,8 @@
 """Opsgenie: the Alert API (create, and close when resolved)."""
 from __future__ import annotations
 
-from app import http
 from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+from app.transport import http
 
 RESPONDER_TYPES = tuple((t, t) for t in ("team", "teams", "user", "escalation", "schedule"))
 SEND_TAGS_AS = (("tags", "Tags"), ("details", "Extra Properties"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import socket
 
-from app import http
 from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+from app.transport import http
 
 SEVERITIES = tuple((s, s) for s in ("critical", "error", "warning", "info"))
 EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 
-from app import __version__, http
 from app.integrations.base import (
     Field,
     IntegrationType,
@@ -15,6 +14,8 @@ from app.integrations.base import (
     needs,
     one_of,
 )
+from app.transport import http
+from app.version import __version__
 
 MENTION_CHANNEL = (("", "Disabled"), ("here", "Every active channel member"),
                    ("channel", "Every channel member"))

@@ -1,7 +1,6 @@
 """Microsoft Teams: an Adaptive Card posted to a Workflows (or legacy connector) webhook."""
 from __future__ import annotations
 
-from app import http
 from app.integrations.base import (
     Field,
     IntegrationType,
@@ -11,6 +10,7 @@ from app.integrations.base import (
     Values,
     url_host,
 )
+from app.transport import http
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 

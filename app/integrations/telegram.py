@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from app import http
 from app.integrations.base import (
     Field,
     IntegrationType,
@@ -13,6 +12,7 @@ from app.integrations.base import (
     cut_text,
     utf16_length,
 )
+from app.transport import http
 
 PARSE_MODES = tuple((m, m) for m in ("None", "HTML", "Markdown", "MarkdownV2"))
 API_URL = "https://api.telegram.org"

@@ -6,7 +6,6 @@ import hmac
 import json
 import time
 
-from app import http
 from app.alerts import group_to_dict
 from app.integrations.base import (
     Field,
@@ -18,6 +17,7 @@ from app.integrations.base import (
     refused_map_keys,
     url_host,
 )
+from app.transport import http
 
 DEFAULT_SIGNATURE_HEADER = "X-Herald-Signature"
 

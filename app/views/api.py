@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from app import __version__
 from app.auth import current_principal, requires
 from app.extensions import csrf
 from app.provisioning import operations
@@ -18,6 +17,7 @@ from app.provisioning.document import FORMATS, MEDIA_TYPES, nesting_problem, too
 from app.provisioning.export import contact_points, export_text, file_name
 from app.provisioning.openapi import Param, Route, openapi_document
 from app.provisioning.operations import ApiError
+from app.version import __version__
 
 PREFIX = "/api"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)

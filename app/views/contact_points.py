@@ -16,6 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from app import contact_points as domain
 from app.auth import actor_name, requires
+from app.delivery.notify import last_attempts
 from app.forms import (
     BlockState,
     FormState,
@@ -27,7 +28,6 @@ from app.forms import (
 )
 from app.integrations import types_by_label
 from app.models import ContactPoint
-from app.notify import last_attempts
 from app.template_fields import preview
 from app.views.testing import test_block, test_contact_point
 from app.web import is_htmx

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app import notify
 from app.alerts import test_alert_group
 from app.contact_points import effective_values, retarget_errors
 from app.crypto import SecretDecryptionError
+from app.delivery import notify
 from app.forms import BlockState, FormState, TestInput
 from app.integrations.base import to_storage
 from app.models import ContactPoint, Integration

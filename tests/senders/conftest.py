@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from app.alerts import Alert, AlertGroup, fingerprint
-from app.notify import DeliveryResult, notify
+from app.delivery.notify import DeliveryResult, notify
 from tests.smtp_server import SmtpServer, running_smtp_server
 
 EXTERNAL_URL = "http://herald.test/"

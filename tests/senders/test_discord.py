@@ -1,7 +1,7 @@
 """Discord: content up to 2,000 characters, one rich embed, username Herald."""
 from __future__ import annotations
 
-from app import __version__
+from app.version import __version__
 from tests.senders.conftest import body_of
 
 TEXTS = {"title": "Disk full", "message": "Check the disk"}

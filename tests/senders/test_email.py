@@ -1,7 +1,7 @@
 """Email through a real SMTP server on 127.0.0.1: recipients, subject, both parts."""
 from __future__ import annotations
 
-from app.mailer import NOT_CONFIGURED
+from app.transport.smtp import NOT_CONFIGURED
 from tests.loopback import closed_port
 
 VALUES = {"addresses": "a@example.test; b@example.test", "subject": "Disk full",

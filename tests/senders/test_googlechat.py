@@ -1,7 +1,7 @@
 """Google Chat: a card with the title as header, the message and an OPEN button."""
 from __future__ import annotations
 
-from app import __version__
+from app.version import __version__
 from tests.senders.conftest import body_of, request_of
 
 TEXTS = {"title": "Disk full", "message": "Check the disk"}

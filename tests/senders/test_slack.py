@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from app import __version__
+from app.version import __version__
 from tests.senders.conftest import body_of, request_of
 
 TEXTS = {"title": "Disk full", "text": "Check the disk"}

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 import time
 
-from app import __version__
 from app.alerts import group_to_dict
+from app.version import __version__
 from tests.senders.conftest import body_of, make_group, request_of
 
 TEXTS = {"title": "Disk full", "message": "Check the disk"}

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
 from typing import Any
 
-from app import outbound
-from app.integrations.base import SendError
+from app.transport import outbound
+from app.transport.errors import SendError
 
 NOT_CONFIGURED = (
     "SMTP is not configured: set HERALD_SMTP_HOST (and HERALD_SMTP_PORT, HERALD_SMTP_FROM) "

@@ -21,8 +21,9 @@ import requests
 from flask import current_app, has_app_context
 from requests.utils import get_environ_proxies
 
-from app import __version__, deadlines, outbound
-from app.integrations.base import SendError
+from app.transport import deadlines, outbound
+from app.transport.errors import SendError
+from app.version import __version__
 
 USER_AGENT = f"Herald/{__version__}"
 DEFAULT_TIMEOUT = 10.0

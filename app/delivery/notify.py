@@ -24,9 +24,9 @@ from app.integrations.base import (
     Values,
     from_storage,
     validate,
+    with_default_templates,
 )
 from app.models import ContactPoint, DeliveryAttempt, Integration
-from app.provisioning.review import with_default_templates
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Delivery: the outbox, workers, retries, attempts and history. Calls the senders."""
