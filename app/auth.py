@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import csrf, db
-from app.models import ROLES, ApiToken, LoginFailure, User, name_key, utcnow
+from app.models import ROLES, SENDER, ApiToken, LoginFailure, User, name_key, utcnow
 from app.web import is_htmx
 
 RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
@@ -35,12 +35,15 @@ class Principal:
     via_token: bool = False
 
     def can(self, role: str) -> bool:
-        return RANK[self.role] >= RANK[role]
+        """Whether this principal may use an endpoint that declares the given role."""
+        if role == SENDER:  # posting alerts: senders, editors and admins
+            return self.role == SENDER or RANK.get(self.role, 0) >= RANK["editor"]
+        return RANK.get(self.role, 0) >= RANK[role]
 
 
 def requires(role: str) -> Callable:
     """Declare the least role an endpoint needs; enforce_access checks it for every request."""
-    assert role in RANK, role
+    assert role in RANK or role == SENDER, role
 
     def mark(view: Callable) -> Callable:
         view.required_role = role  # type: ignore[attr-defined]
@@ -127,7 +130,11 @@ def _token_role(token: ApiToken) -> str:
     if not token.created_by:  # made on the command line, by no account
         return token.role
     creator = db.session.scalar(select(User).where(User.name_key == name_key(token.created_by)))
-    if creator is None or RANK[creator.role] >= RANK[token.role]:
+    if creator is None:
+        return token.role
+    if token.role == SENDER:  # a sender token is worth what its creator may post
+        return SENDER if RANK[creator.role] >= RANK["editor"] else "none"
+    if RANK[creator.role] >= RANK[token.role]:
         return token.role
     return creator.role
 

@@ -114,7 +114,8 @@ def secrets_rotate() -> None:
 
 @tokens_cli.command("create")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer")
+@click.option("--role", type=click.Choice(["sender", "viewer", "editor", "admin"]),
+              default="viewer")
 def tokens_create(name: str, role: str) -> None:
     """Create an API token and print it (only once: Herald keeps a digest)."""
     from app.provisioning.tokens import create_token

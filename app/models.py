@@ -37,6 +37,10 @@ class ContactPoint(db.Model):
     name_key: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH * 4), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Herald's extension: where a notification goes when every integration failed for good.
+    fallback_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_point.id", ondelete="SET NULL"), default=None
+    )
 
     integrations: Mapped[list[Integration]] = relationship(
         back_populates="contact_point",
@@ -44,6 +48,8 @@ class ContactPoint(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    fallback: Mapped[ContactPoint | None] = relationship(remote_side="ContactPoint.id")
 
     def set_name(self, name: str) -> None:
         self.name = name.strip()
@@ -104,23 +110,48 @@ class NotificationTemplate(db.Model):
 
 
 class DeliveryAttempt(db.Model):
-    """One attempt to deliver a notification through one integration."""
+    """One attempt to deliver a notification through one integration: the history."""
 
     __tablename__ = "delivery_attempt"
-    __table_args__ = (Index("ix_delivery_attempt_integration", "integration_id", "id"),)
+    __table_args__ = (
+        Index("ix_delivery_attempt_integration", "integration_id", "id"),
+        Index("ix_delivery_attempt_contact_point", "contact_point_id", "id"),
+        Index("ix_delivery_attempt_created", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    integration_id: Mapped[int] = mapped_column(ForeignKey("integration.id", ondelete="CASCADE"))
+    integration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integration.id", ondelete="SET NULL"), default=None
+    )
+    contact_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_point.id", ondelete="SET NULL"), default=None
+    )
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification.id", ondelete="SET NULL"), default=None, index=True
+    )
+    contact_point_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
+    integration_type: Mapped[str] = mapped_column(String(64), default="")
+    integration_label: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     duration_ms: Mapped[int] = mapped_column(default=0)
-    outcome: Mapped[str] = mapped_column(String(16))  # success, failure, skipped
+    outcome: Mapped[str] = mapped_column(String(16))  # success, failure, retry, skipped
     status_code: Mapped[int | None] = mapped_column(default=None)
     error: Mapped[str] = mapped_column(Text, default="")
     warning: Mapped[str] = mapped_column(Text, default="")
     is_test: Mapped[bool] = mapped_column(default=False)
+    group_status: Mapped[str] = mapped_column(String(16), default="")
+    alert_names: Mapped[str] = mapped_column(Text, default="")
+    group_key: Mapped[str] = mapped_column(Text, default="")
+    # The exact exchange, every secret replaced by [REDACTED]: method, url, headers, body;
+    # status, headers and the first 4 KiB of the answer.
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 ROLES = ("viewer", "editor", "admin")
+# A token may also be a sender: it may post alerts and nothing else.
+SENDER = "sender"
+TOKEN_ROLES = (SENDER, *ROLES)
 
 
 class User(db.Model):

@@ -34,9 +34,18 @@ def run_migrations_online():
     # SQLite cannot ALTER most things: batch mode rebuilds tables safely.
     conf_args.setdefault("render_as_batch", True)
     with target_db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode drops and recreates tables: with foreign keys enforced, dropping a
+            # parent would cascade into its children. The pragma only acts outside a
+            # transaction, so it is set before the migration's transaction begins.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

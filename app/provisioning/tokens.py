@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from app import audit
 from app.auth import new_token_value, token_digest
 from app.extensions import db
-from app.models import NAME_MAX_LENGTH, ROLES, ApiToken, name_key
+from app.models import NAME_MAX_LENGTH, TOKEN_ROLES, ApiToken, name_key
 
 
 def list_tokens() -> list[ApiToken]:
@@ -30,8 +30,8 @@ def token_errors(name: str, role: str) -> dict[str, str]:
         errors["name"] = f"Name must be at most {NAME_MAX_LENGTH} characters."
     elif find_token(name) is not None:
         errors["name"] = f"A token named “{name.strip()}” already exists."
-    if role not in ROLES:
-        errors["role"] = "Choose viewer, editor or admin."
+    if role not in TOKEN_ROLES:
+        errors["role"] = "Choose sender, viewer, editor or admin."
     return errors
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import Flask
 
-from app.models import ROLES, utcnow
+from app.models import ROLES, TOKEN_ROLES, utcnow
 
 
 def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -18,6 +18,9 @@ def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
             count = seconds // size
             return f"{count} {unit}{'' if count == 1 else 's'} ago"
     return "just now" if seconds < 10 else f"{seconds} seconds ago"
+
+
+TOKEN_ROLE_LABELS = {"sender": "Sender (may only post alerts)"}
 
 
 def register(app: Flask) -> None:
@@ -47,5 +50,7 @@ def register(app: Flask) -> None:
         registry=REGISTRY, describe=describe, current_principal=current_principal, can=can,
         mode_of=mode_of, saved_template_names=saved_template_names,
         role_options=[(role, role.capitalize()) for role in ROLES],
+        token_role_options=[(role, TOKEN_ROLE_LABELS.get(role, role.capitalize()))
+                            for role in TOKEN_ROLES],
     )
     app.jinja_env.filters["time_ago"] = time_ago

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from app.auth import actor_name, requires
 from app.extensions import db
-from app.models import ROLES, ApiToken
+from app.models import TOKEN_ROLES, ApiToken
 from app.provisioning import tokens
 from app.web import is_htmx
 
@@ -14,7 +14,7 @@ bp = Blueprint("tokens", __name__)
 
 def _page(status: int = 200, form: dict | None = None, errors: dict | None = None,
           value: str = "", created: ApiToken | None = None):
-    return render_template("tokens/list.html", tokens=tokens.list_tokens(), roles=ROLES,
+    return render_template("tokens/list.html", tokens=tokens.list_tokens(), roles=TOKEN_ROLES,
                            form=form or {}, errors=errors or {}, value=value,
                            created=created), status
 

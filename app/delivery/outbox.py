@@ -1,0 +1,124 @@
+"""The outbox: write notifications with the intake, claim them atomically, finish them."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from app.alerts import AlertGroup, group_to_dict
+from app.delivery.models import FAILED, PENDING, SENDING, SKIPPED, Notification
+from app.extensions import db
+from app.models import ContactPoint, utcnow
+
+
+def new_dispatch_id() -> str:
+    return secrets.token_hex(8)
+
+
+def enqueue(
+    contact_point: ContactPoint,
+    group: AlertGroup,
+    *,
+    source: str = "webhook",
+    due_at: datetime | None = None,
+    fallback_of: Notification | None = None,
+) -> list[Notification]:
+    """Add one notification per integration of the contact point to the session.
+
+    Nothing is committed here: the caller commits them with whatever accepted the alerts,
+    so an accepted alert and its notifications are stored together or not at all. A
+    resolved group is still written for integrations that disable resolved messages, as
+    skipped, so the history says why nothing was sent.
+    """
+    body = group_to_dict(group)
+    body["receiver"] = contact_point.name
+    dispatch_id = new_dispatch_id()
+    now = utcnow()
+    rows = []
+    for integration in contact_point.integrations:
+        skipped = group.status == "resolved" and integration.disable_resolve_message
+        row = Notification(
+            dispatch_id=dispatch_id,
+            contact_point_id=contact_point.id,
+            integration_id=integration.id,
+            contact_point_name=contact_point.name,
+            integration_type=integration.type,
+            group=body,
+            group_key=group.group_key[:1024],
+            status=SKIPPED if skipped else PENDING,
+            source=source,
+            attempts=0,
+            due_at=due_at or now,
+            created_at=now,
+            finished_at=now if skipped else None,
+            fallback_of_id=fallback_of.id if fallback_of else None,
+            fallback_done=False,
+            claimed_by="",
+        )
+        rows.append(row)
+    db.session.add_all(rows)
+    return rows
+
+
+def claim(worker_id: str, limit: int, lease_seconds: float) -> list[int]:
+    """Atomically take up to limit due notifications for this worker, under a lease.
+
+    One UPDATE … RETURNING: on SQLite writers are serialised, and on PostgreSQL the
+    candidate rows are locked with SKIP LOCKED, so two workers never claim the same row. A
+    row whose lease ran out (its worker died) is due again.
+    """
+    now = utcnow()
+    due = (
+        select(Notification.id)
+        .where(or_(
+            (Notification.status == PENDING) & (Notification.due_at <= now),
+            (Notification.status == SENDING) & (Notification.lease_until < now),
+        ))
+        .order_by(Notification.due_at, Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(Notification)
+        .where(Notification.id.in_(due.scalar_subquery()))
+        .values(status=SENDING, lease_until=now + timedelta(seconds=lease_seconds),
+                claimed_by=worker_id, attempts=Notification.attempts + 1)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = list(db.session.scalars(statement))
+    db.session.commit()
+    return sorted(ids)
+
+
+def next_due_in(default: float) -> float:
+    """Seconds until the next pending notification is due (capped at default)."""
+    due_at = db.session.scalar(
+        select(Notification.due_at).where(Notification.status == PENDING)
+        .order_by(Notification.due_at).limit(1)
+    )
+    db.session.rollback()
+    if due_at is None:
+        return default
+    return max(0.0, min(default, (due_at - utcnow()).total_seconds()))
+
+
+def depth() -> tuple[int, float]:
+    """How many notifications wait (pending or sending) and the age in seconds of the oldest due."""
+    from sqlalchemy import func
+
+    count, oldest = db.session.execute(
+        select(func.count(Notification.id), func.min(Notification.due_at))
+        .where(Notification.status.in_((PENDING, SENDING)))
+    ).one()
+    age = max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0
+    return int(count or 0), age
+
+
+def owned(notification: Notification, worker_id: str) -> bool:
+    """Whether this worker still holds the row (its lease was not taken over)."""
+    return notification.status == SENDING and notification.claimed_by == worker_id
+
+
+__all__ = ["FAILED", "enqueue", "claim", "next_due_in", "depth", "owned"]
