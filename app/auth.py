@@ -147,7 +147,7 @@ def _unauthorised(message: str):
 
 
 def _is_api() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.path == "/metrics"
 
 
 def enforce_access():
@@ -160,6 +160,8 @@ def enforce_access():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     view = current_app.view_functions.get(request.endpoint)
+    if current_app.config.get(getattr(view, "public_when", ""), False):
+        return None  # e.g. /metrics with HERALD_METRICS_PUBLIC=1
     role = getattr(view, "required_role", None)
     if role is None:  # an endpoint without a declared role is closed, not open
         current_app.logger.error("Endpoint %s declares no role", request.endpoint)

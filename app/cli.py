@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import threading
 from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 users_cli = AppGroup("users", help="Manage accounts.")
 secrets_cli = AppGroup("secrets", help="Manage the encryption of secret settings.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+SHUTDOWN_DEADLINE = 30.0  # seconds sends in flight may take to finish on SIGTERM
 
 
 def serve(argv: list[str] | None = None) -> None:
@@ -22,9 +25,10 @@ def serve(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8, help="worker threads")
     args = parser.parse_args(argv)
 
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from app import create_app
+    from app.runner import build_worker
 
     # Links in notifications point at where this server listens, unless told otherwise.
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
@@ -34,8 +38,25 @@ def serve(argv: list[str] | None = None) -> None:
         application = create_app()
     except RuntimeError as exc:  # a configuration mistake: say which, without a traceback
         raise SystemExit(f"Herald cannot start: {exc}") from None
+    worker = build_worker(application).start() if application.config["HERALD_WORKERS"] else None
+    server = create_server(application, host=args.host, port=args.port, threads=args.threads)
+    stop_on_sigterm(worker)
     print(f"Herald listening on http://{args.host}:{args.port}/", flush=True)
-    waitress_serve(application, host=args.host, port=args.port, threads=args.threads)
+    try:
+        server.run()
+    finally:
+        server.close()
+
+
+def stop_on_sigterm(worker) -> None:
+    """SIGTERM: stop claiming, let sends in flight finish (up to a deadline), then exit."""
+
+    def stop(signum, frame) -> None:
+        if worker is not None:
+            worker.stop(SHUTDOWN_DEADLINE)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _fail(message: str) -> None:
@@ -168,8 +189,41 @@ def provision_command(path: Path, dry_run: bool) -> None:
               "refused" + ("." if dry_run else "; the rest was imported."))
 
 
+@click.command("worker")
+@click.option("--threads", type=int, default=None,
+              help="Sender threads (default: HERALD_WORKERS, or 4 when that is 0).")
+@click.option("--metrics-port", type=int, default=0,
+              help="Serve this worker's /metrics on 127.0.0.1:PORT (0: not at all).")
+@with_appcontext
+def worker_command(threads: int | None, metrics_port: int) -> None:
+    """Deliver notifications from the outbox, without the web server (SIGTERM stops it)."""
+    from flask import current_app
+
+    from app.delivery.metrics import serve_metrics
+    from app.runner import build_worker
+
+    application = current_app._get_current_object()
+    count = threads or application.config["HERALD_WORKERS"] or 4
+    worker = build_worker(application, count).start()
+    if metrics_port:
+        serve_metrics(application, metrics_port)
+    stopped = threading.Event()
+
+    def stop(signum, frame) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"Herald worker {worker.id} running {count} sender threads.")
+    stopped.wait()
+    click.echo("Stopping: letting notifications in flight finish.")
+    if not worker.stop(SHUTDOWN_DEADLINE):
+        click.echo("Some sends did not finish in time; their notifications will be retried.")
+
+
 def register(app: Flask) -> None:
     """Attach Herald's `flask` sub-commands to the app."""
+    app.cli.add_command(worker_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(secrets_cli)
     app.cli.add_command(tokens_cli)

@@ -95,6 +95,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_RETRY_BACKOFF=_float_env("HERALD_RETRY_BACKOFF", 1.0),
         HERALD_RETRY_MAX_TIME=_float_env("HERALD_RETRY_MAX_TIME", 30.0),
         HERALD_SEND_WORKERS=_int_env("HERALD_SEND_WORKERS", 16),
+        HERALD_WORKERS=_int_env("HERALD_WORKERS", 4),
+        HERALD_HISTORY_DAYS=_float_env("HERALD_HISTORY_DAYS", 14.0),
+        HERALD_METRICS_PUBLIC=env.get("HERALD_METRICS_PUBLIC", "").lower() in ("1", "true", "yes"),
         HERALD_TELEGRAM_API_URL=env.get("HERALD_TELEGRAM_API_URL", "https://api.telegram.org"),
         # Destination policy (app/outbound.py): hosts, *.globs, IPs and CIDR ranges.
         HERALD_OUTBOUND_ALLOW=entries_from_env("HERALD_OUTBOUND_ALLOW"),

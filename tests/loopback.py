@@ -17,6 +17,9 @@ class SlowReceiver(ThreadingHTTPServer):
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.count = 0
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests being answered at the same moment
+        self.bodies: list[bytes] = []
         self.lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), _SlowHandler)
 
@@ -33,10 +36,15 @@ class _SlowHandler(BaseHTTPRequestHandler):
     server: SlowReceiver
 
     def do_POST(self) -> None:  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.in_flight += 1
+            self.server.most_in_flight = max(self.server.most_in_flight, self.server.in_flight)
         time.sleep(self.server.delay)
         with self.server.lock:
+            self.server.in_flight -= 1
             self.server.count += 1
+            self.server.bodies.append(body)
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()

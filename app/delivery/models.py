@@ -46,6 +46,7 @@ class Notification(db.Model):
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
     claimed_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     # The notification whose final failure sent this one to a fallback contact point.
     fallback_of_id: Mapped[int | None] = mapped_column(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.alerts import AlertGroup, group_to_dict
 from app.delivery.models import FAILED, PENDING, SENDING, SKIPPED, Notification
@@ -105,9 +105,7 @@ def next_due_in(default: float) -> float:
 
 
 def depth() -> tuple[int, float]:
-    """How many notifications wait (pending or sending) and the age in seconds of the oldest due."""
-    from sqlalchemy import func
-
+    """How many notifications wait (pending or sending), and the oldest one's age in seconds."""
     count, oldest = db.session.execute(
         select(func.count(Notification.id), func.min(Notification.due_at))
         .where(Notification.status.in_((PENDING, SENDING)))

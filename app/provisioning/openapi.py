@@ -15,6 +15,7 @@ REASONS = {
     200: "OK", 202: "Accepted", 204: "No Content", 400: "Invalid request: the message names "
     "the field", 401: "No valid API token (or session)", 403: "The role does not allow this",
     404: "Not found", 409: "Conflict: a name or uid clash, or the object is in use",
+    413: "The body is larger than 1 MiB",
 }
 TEXT = {"type": "string"}
 SETTINGS = {"type": "object", "additionalProperties": True,
@@ -48,6 +49,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "Message": {"type": "object", "properties": {"message": TEXT}},
+    "AlertGroup": {
+        "type": "object",
+        "required": ["alerts"],
+        "description": "Alertmanager's webhook body (version 4), or Grafana's webhook body.",
+        "properties": {
+            "receiver": TEXT, "status": {**TEXT, "enum": ["firing", "resolved"]},
+            "alerts": {"type": "array", "items": {"type": "object", "properties": {
+                "status": TEXT, "labels": {"type": "object"}, "annotations": {"type": "object"},
+                "startsAt": TEXT, "endsAt": TEXT, "generatorURL": TEXT, "fingerprint": TEXT}}},
+            "groupLabels": {"type": "object"}, "commonLabels": {"type": "object"},
+            "commonAnnotations": {"type": "object"}, "externalURL": TEXT, "groupKey": TEXT,
+            "truncatedAlerts": {"type": "integer"},
+        },
+    },
+    "Accepted": {"type": "object", "properties": {
+        "message": {**TEXT, "example": "accepted"},
+        "deliveries": {"type": "integer", "description": "Notifications stored to send."}}},
 }
 
 

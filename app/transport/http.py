@@ -21,7 +21,7 @@ import requests
 from flask import current_app, has_app_context
 from requests.utils import get_environ_proxies
 
-from app.transport import deadlines, outbound
+from app.transport import deadlines, outbound, record
 from app.transport.errors import SendError
 from app.version import __version__
 
@@ -148,6 +148,7 @@ def request(
         data = json_dumps(json, ensure_ascii=False).encode()
         all_headers.setdefault("Content-Type", "application/json")
     started = time.monotonic()
+    exchange = record.started(method, url, all_headers, data, basic_auth=auth is not None)
     # Socket timeouts bound each read; the deadline bounds the whole exchange.
     deadline = deadlines.Deadline(timeout)
     try:
@@ -161,6 +162,8 @@ def request(
         raise _redirect_error(exc.response) from None
     except outbound.DestinationRefused as exc:
         raise SendError(str(exc), permanent=True) from None
+    if exchange is not None:
+        exchange.answered(answer.status, answer.headers, answer.text)
     if deadline.expired:  # the answer may have been cut short: a close-delimited body
         raise _timed_out(timeout)
     if not 200 <= answer.status < 300:

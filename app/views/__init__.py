@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
         audit_log,
         auth,
         contact_points,
+        intake,
         notification_templates,
         provisioning,
         tokens,
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
                       audit_log.bp, api.bp, provisioning.bp, tokens.bp):
         app.register_blueprint(blueprint)
+    intake.register(app)
     def can(role: str) -> bool:
         principal = current_principal()
         return principal is not None and principal.can(role)

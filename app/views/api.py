@@ -18,6 +18,7 @@ from app.provisioning.export import contact_points, export_text, file_name
 from app.provisioning.openapi import Param, Route, openapi_document
 from app.provisioning.operations import ApiError
 from app.version import __version__
+from app.views.intake import route_post_webhook_alertmanager
 
 PREFIX = "/api"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -164,6 +165,12 @@ ROUTES: tuple[Route, ...] = (
           body="NotificationTemplateContent", answer=(202, "NotificationTemplate", False)),
     Route("DELETE", TEMPLATES + "/{name}", route_delete_template,
           "Delete a notification template that nothing uses.", answer=(204, "", False)),
+    Route("POST", "/v1/webhook/alertmanager", route_post_webhook_alertmanager,
+          "Accept an alert group in Alertmanager's (or Grafana's) webhook format for a "
+          "contact point; 202 once its notifications are stored. Needs a sender, editor or "
+          "admin token.",
+          query=(Param("contact_point", "The contact point to notify.", {"type": "string"}),),
+          body="AlertGroup", answer=(202, "Accepted", False)),
     Route("GET", "/openapi.json", openapi, "This description, in OpenAPI 3.",
           answer=(200, "", False)),
 )

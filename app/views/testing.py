@@ -51,4 +51,4 @@ def _unchanged(saved: Integration, block: BlockState, values: dict) -> bool:
 def test_contact_point(contact_point: ContactPoint) -> list[notify.DeliveryResult]:
     """Send the predefined test alert through every saved integration of a contact point."""
     group = test_alert_group(contact_point.name, current_app.config["HERALD_EXTERNAL_URL"])
-    return notify.notify(contact_point, group, is_test=True)
+    return notify.notify(contact_point, group)

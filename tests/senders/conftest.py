@@ -62,10 +62,9 @@ def deliver(app: Flask, make_contact_point) -> Deliver:
     """Send a group through one integration of a new contact point, as a test (no retry)."""
     created = iter(range(1, 10_000))
 
-    def send(type_id: str, values: dict[str, Any], group: AlertGroup,
-             is_test: bool = True) -> DeliveryResult:
+    def send(type_id: str, values: dict[str, Any], group: AlertGroup) -> DeliveryResult:
         contact_point = make_contact_point(f"cp {next(created)}", [(type_id, values)])
-        (result,) = notify(contact_point, group, is_test=is_test)
+        (result,) = notify(contact_point, group)
         return result
 
     return send

@@ -80,9 +80,9 @@ def test_without_smtp_host_email_explains_how_to_configure(app, deliver, firing)
     app.config["SMTP"] = {"host": "", "port": 0, "user": "", "password": "", "from": "",
                           "tls": "starttls"}
 
-    result = deliver("email", {"addresses": "a@example.test"}, firing, is_test=False)
+    result = deliver("email", {"addresses": "a@example.test"}, firing)
 
-    assert (result.outcome, result.error) == ("failure", NOT_CONFIGURED)
+    assert (result.outcome, result.error, result.permanent) == ("failure", NOT_CONFIGURED, True)
     assert result.error.startswith("SMTP is not configured: set HERALD_SMTP_HOST")
 
 

@@ -68,9 +68,8 @@ def test_invalid_event_answer_is_a_permanent_failure(httpserver, deliver, firing
          "errors": ["Length of 'routing_key' is incorrect (should be 32 characters)"]},
         status=400)
 
-    result = deliver("pagerduty", values(httpserver.url_for("/v2/enqueue")), firing,
-                     is_test=False)
+    result = deliver("pagerduty", values(httpserver.url_for("/v2/enqueue")), firing)
 
     assert result.error == ("HTTP 400: Event object is invalid: Length of 'routing_key' is "
                             "incorrect (should be 32 characters)")
-    assert len(httpserver.log) == 1  # permanent: not retried
+    assert result.permanent  # the outbox will not retry it

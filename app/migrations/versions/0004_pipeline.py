@@ -32,6 +32,7 @@ def upgrade():
         sa.Column("lease_until", sa.DateTime(), nullable=True),
         sa.Column("claimed_by", sa.String(64), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("first_attempt_at", sa.DateTime(), nullable=True),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.Column("fallback_of_id", sa.Integer(),
                   sa.ForeignKey("notification.id", ondelete="SET NULL"), nullable=True),

@@ -1,0 +1,1 @@
+"""Alerts in: intake formats, policies, grouping timers, silences; feeds delivery's outbox."""

@@ -1,0 +1,99 @@
+"""The delivery history: filtered pages of attempts, the 24-hour chart data, pruning."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import case, delete, func, select
+
+from app.delivery.models import FINISHED, Notification
+from app.extensions import db
+from app.models import DeliveryAttempt, utcnow
+
+OUTCOMES = ("success", "failure", "skipped")
+PRUNE_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Filters:
+    contact_point_id: int | None = None
+    integration_type: str = ""
+    outcome: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    include_tests: bool = True
+
+
+def attempts_query(filters: Filters):
+    """The attempts matching the filters, newest first."""
+    query = select(DeliveryAttempt).order_by(DeliveryAttempt.id.desc())
+    if filters.contact_point_id is not None:
+        query = query.where(DeliveryAttempt.contact_point_id == filters.contact_point_id)
+    if filters.integration_type:
+        query = query.where(DeliveryAttempt.integration_type == filters.integration_type)
+    if filters.outcome:
+        query = query.where(DeliveryAttempt.outcome == filters.outcome)
+    if filters.since is not None:
+        query = query.where(DeliveryAttempt.created_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(DeliveryAttempt.created_at < filters.until)
+    if not filters.include_tests:
+        query = query.where(DeliveryAttempt.is_test.is_(False))
+    return query
+
+
+def page(filters: Filters, number: int, size: int) -> tuple[list[DeliveryAttempt], bool]:
+    """One page of attempts and whether there is a next one (no COUNT over the history)."""
+    rows = list(db.session.scalars(
+        attempts_query(filters).offset((number - 1) * size).limit(size + 1)))
+    return rows[:size], len(rows) > size
+
+
+def hourly(
+    contact_point_ids: list[int], now: datetime | None = None
+) -> dict[int, list[tuple[int, int]]]:
+    """Per contact point, 24 (successes, failures) pairs: the last 24 hours, oldest first."""
+    if not contact_point_ids:
+        return {}
+    now = now or utcnow()
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+    hour = func.strftime("%Y-%m-%d %H", DeliveryAttempt.created_at) \
+        if db.engine.dialect.name == "sqlite" \
+        else func.to_char(DeliveryAttempt.created_at, "YYYY-MM-DD HH24")
+    rows = db.session.execute(
+        select(DeliveryAttempt.contact_point_id, hour,
+               func.sum(case((DeliveryAttempt.outcome == "failure", 0), else_=1)),
+               func.sum(case((DeliveryAttempt.outcome == "failure", 1), else_=0)))
+        .where(DeliveryAttempt.contact_point_id.in_(contact_point_ids),
+               DeliveryAttempt.created_at >= start)
+        .group_by(DeliveryAttempt.contact_point_id, hour)
+    )
+    slots = [(start + timedelta(hours=h)).strftime("%Y-%m-%d %H") for h in range(24)]
+    index = {slot: position for position, slot in enumerate(slots)}
+    charts = {cp: [(0, 0)] * 24 for cp in contact_point_ids}
+    for cp, slot, ok, failed in rows:
+        if slot in index:
+            charts[cp][index[slot]] = (int(ok or 0), int(failed or 0))
+    return charts
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete history and finished notifications older than HERALD_HISTORY_DAYS, in batches."""
+    days = float(current_app.config.get("HERALD_HISTORY_DAYS", 14))
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    removed = 0
+    for model, condition in (
+        (DeliveryAttempt, DeliveryAttempt.created_at < cutoff),
+        (Notification, Notification.status.in_(FINISHED) & (Notification.finished_at < cutoff)),
+    ):
+        while True:
+            ids = select(model.id).where(condition).limit(PRUNE_BATCH).scalar_subquery()
+            count = db.session.execute(
+                delete(model).where(model.id.in_(ids)),
+                execution_options={"synchronize_session": False}).rowcount
+            db.session.commit()
+            removed += count
+            if count < PRUNE_BATCH:
+                break
+    return removed
