@@ -14,14 +14,14 @@ class SlowReceiver(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, port: int = 0) -> None:
         self.delay = delay
         self.count = 0
         self.in_flight = 0
         self.most_in_flight = 0  # the most requests being answered at the same moment
         self.bodies: list[bytes] = []
         self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _SlowHandler)
+        super().__init__(("127.0.0.1", port), _SlowHandler)
 
     @property
     def url(self) -> str:
@@ -55,8 +55,8 @@ class _SlowHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def slow_receiver(delay: float) -> Iterator[SlowReceiver]:
-    server = SlowReceiver(delay)
+def slow_receiver(delay: float, port: int = 0) -> Iterator[SlowReceiver]:
+    server = SlowReceiver(delay, port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

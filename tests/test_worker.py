@@ -1,0 +1,317 @@
+"""Workers: claims, retries as scheduled rows, permanent failures, fallback, leases."""
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+from werkzeug import Request, Response
+
+from app.alerts import group_from_dict
+from app.delivery import outbox
+from app.delivery.models import FAILED, PENDING, SENDING, SENT, Notification
+from app.delivery.worker import Worker, deliver
+from app.extensions import db
+from app.models import ContactPoint, DeliveryAttempt, utcnow
+from tests.loopback import closed_port, slow_receiver
+from tests.pipeline import drain, waiting, webhook_body
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(app):
+    app.config.update(HERALD_RETRY_BACKOFF=0.01, HERALD_RETRY_MAX_TIME=30)
+
+
+def answers(*statuses: int, headers: dict | None = None) -> Callable[[Request], Response]:
+    """A handler answering with the given statuses in turn, then 200."""
+    queue = list(statuses)
+
+    def handle(request: Request) -> Response:
+        status = queue.pop(0) if queue else 200
+        return Response("boom" if status >= 400 else "ok", status=status,
+                        headers=headers if status >= 400 else None)
+
+    return handle
+
+
+def enqueue_for(contact_point: ContactPoint, body: dict | None = None) -> list[Notification]:
+    rows = outbox.enqueue(contact_point, group_from_dict(body or webhook_body()))
+    db.session.commit()
+    return rows
+
+
+def attempts() -> list[DeliveryAttempt]:
+    return list(db.session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)))
+
+
+def statuses() -> list[str]:
+    db.session.expire_all()
+    return [n.status for n in db.session.scalars(select(Notification).order_by(Notification.id))]
+
+
+def hook(httpserver, handler=None, path="/hook") -> tuple[str, dict]:
+    if handler is None:
+        httpserver.expect_request(path).respond_with_data("ok")
+    else:
+        httpserver.expect_request(path).respond_with_handler(handler)
+    return ("webhook", {"url": httpserver.url_for(path)})
+
+
+def test_server_errors_are_retried_until_delivered(app, httpserver, make_contact_point):
+    contact_point = make_contact_point("ops", [hook(httpserver, answers(503, 502))])
+    enqueue_for(contact_point)
+
+    drain(app)
+
+    assert len(httpserver.log) == 3
+    assert statuses() == [SENT]
+    rows = attempts()
+    assert [(a.outcome, a.status_code) for a in rows] == [
+        ("failure", 503), ("failure", 502), ("success", 200)]
+    assert rows[0].error == "HTTP 503: boom (attempt 1 of 3; next in 0.01 s)"
+    assert {a.notification_id for a in rows} == {1}
+
+
+def test_retries_stop_after_the_configured_attempts(app, httpserver, make_contact_point):
+    contact_point = make_contact_point("ops", [hook(httpserver, answers(500, 500, 500, 500))])
+    enqueue_for(contact_point)
+
+    drain(app)
+
+    assert len(httpserver.log) == 3
+    assert statuses() == [FAILED]
+    assert attempts()[-1].error == "HTTP 500: boom"
+
+
+def test_client_errors_are_permanent_and_not_retried(app, httpserver, make_contact_point):
+    contact_point = make_contact_point("ops", [hook(httpserver, answers(400, 400))])
+    enqueue_for(contact_point)
+
+    drain(app)
+
+    assert len(httpserver.log) == 1
+    assert statuses() == [FAILED]
+
+
+def test_retry_after_schedules_the_next_attempt(app, httpserver, make_contact_point):
+    contact_point = make_contact_point("ops", [
+        hook(httpserver, answers(429, headers={"Retry-After": "7"}))])
+    (row,) = enqueue_for(contact_point)
+    before = utcnow()
+
+    claimed = outbox.claim("w", 10, 60)
+    deliver(claimed[0], "w")
+
+    db.session.refresh(row)
+    assert row.status == PENDING
+    assert timedelta(seconds=6.5) <= row.due_at - before <= timedelta(seconds=8)
+    assert outbox.claim("w", 10, 60) == []  # not due yet
+
+
+def test_retry_after_beyond_the_time_budget_fails_now(app, httpserver, make_contact_point):
+    contact_point = make_contact_point("ops", [
+        hook(httpserver, answers(429, headers={"Retry-After": "120"}))])
+    enqueue_for(contact_point)
+
+    drain(app)
+
+    assert statuses() == [FAILED]
+    assert len(httpserver.log) == 1
+
+
+def test_a_receiver_down_then_up_gets_the_notification(app, make_contact_point):
+    port = closed_port()
+    app.config.update(HERALD_RETRY_ATTEMPTS=50, HERALD_RETRY_BACKOFF=0.05)
+    contact_point = make_contact_point("ops", [
+        ("webhook", {"url": f"http://127.0.0.1:{port}/hook"})])
+    (row,) = enqueue_for(contact_point)
+    worker = Worker(app, threads=1)
+    worker.run_once()
+    db.session.refresh(row)
+    assert row.status == PENDING and row.attempts == 1
+
+    with slow_receiver(0, port) as server:  # the receiver comes up
+        drain(app)
+
+    assert server.count == 1
+    assert statuses() == [SENT]
+
+
+def test_final_failure_goes_to_the_fallback_once(app, httpserver, make_contact_point):
+    backup = make_contact_point("backup", [hook(httpserver, path="/backup")])
+    primary = make_contact_point("primary", [hook(httpserver, answers(400), path="/a"),
+                                             hook(httpserver, answers(404), path="/b")])
+    primary.fallback_id = backup.id
+    db.session.commit()
+    enqueue_for(primary)
+
+    drain(app)
+
+    paths = sorted(request.path for request, _ in httpserver.log)
+    assert paths == ["/a", "/b", "/backup"]
+    rows = list(db.session.scalars(select(Notification).order_by(Notification.id)))
+    assert [(n.contact_point_name, n.status, n.source) for n in rows] == [
+        ("primary", FAILED, "webhook"), ("primary", FAILED, "webhook"),
+        ("backup", SENT, "fallback")]
+    assert rows[2].fallback_of_id in (rows[0].id, rows[1].id)
+
+
+def test_no_fallback_while_one_integration_succeeded(app, httpserver, make_contact_point):
+    backup = make_contact_point("backup", [hook(httpserver, path="/backup")])
+    primary = make_contact_point("primary", [hook(httpserver, answers(400), path="/a"),
+                                             hook(httpserver, path="/b")])
+    primary.fallback_id = backup.id
+    db.session.commit()
+    enqueue_for(primary)
+
+    drain(app)
+
+    assert "/backup" not in [request.path for request, _ in httpserver.log]
+
+
+def test_a_fallback_that_fails_does_not_fall_back_again(app, httpserver, make_contact_point):
+    first = make_contact_point("first", [hook(httpserver, answers(400), path="/a")])
+    second = make_contact_point("second", [hook(httpserver, answers(400), path="/b")])
+    first.fallback_id, second.fallback_id = second.id, first.id
+    db.session.commit()
+    enqueue_for(first)
+
+    drain(app)
+
+    assert sorted(request.path for request, _ in httpserver.log) == ["/a", "/b"]
+
+
+def test_a_row_whose_worker_died_is_claimed_again_after_its_lease(app, httpserver,
+                                                                   make_contact_point):
+    contact_point = make_contact_point("ops", [hook(httpserver)])
+    enqueue_for(contact_point)
+    assert outbox.claim("dead-worker", 10, 60) == [1]
+    assert outbox.claim("other", 10, 60) == []  # held by its lease
+
+    db.session.execute(update(Notification).values(lease_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+    assert outbox.claim("other", 10, 60) == [1]
+    assert deliver(1, "dead-worker") is None  # the dead worker lost it: it sends nothing
+    assert deliver(1, "other") == SENT
+    assert len(httpserver.log) == 1
+
+
+def test_concurrent_claims_never_share_a_row(app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/"})] * 5)
+    for _ in range(40):
+        outbox.enqueue(contact_point, group_from_dict(webhook_body()))
+    db.session.commit()
+    barrier = threading.Barrier(4)
+    claimed: dict[str, list[int]] = {}
+
+    def claim_all(name: str) -> None:
+        with app.app_context():
+            barrier.wait()
+            mine: list[int] = []
+            while ids := outbox.claim(name, 7, 60):
+                mine += ids
+            claimed[name] = mine
+
+    threads = [threading.Thread(target=claim_all, args=(f"w{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    every = [row for ids in claimed.values() for row in ids]
+    assert sorted(every) == list(range(1, 201))  # each row exactly once
+    assert sum(1 for ids in claimed.values() if ids) >= 2  # the claims really interleaved
+
+
+def test_worker_threads_deliver_side_by_side(app, make_contact_point):
+    with slow_receiver(0.3) as receiver:
+        contact_point = make_contact_point("ops", [("webhook", {"url": receiver.url})] * 4)
+        enqueue_for(contact_point)
+        worker = Worker(app, threads=4, batch=1, poll=0.05).start()
+        try:
+            worker.wake()
+            deadline = threading.Event()
+            for _ in range(400):
+                if receiver.count == 4:
+                    break
+                deadline.wait(0.05)
+        finally:
+            assert worker.stop(10)
+    assert receiver.count == 4
+    assert receiver.most_in_flight == 4
+
+
+def test_stopping_lets_sends_in_flight_finish(app, make_contact_point):
+    with slow_receiver(0.5) as receiver:
+        contact_point = make_contact_point("ops", [("webhook", {"url": receiver.url})])
+        enqueue_for(contact_point)
+        worker = Worker(app, threads=1, poll=0.05).start()
+        worker.wake()
+        for _ in range(200):
+            if receiver.in_flight:
+                break
+            threading.Event().wait(0.02)
+
+        assert worker.stop(10)
+
+    assert receiver.count == 1
+    assert statuses() == [SENT]
+
+
+def test_a_deleted_integration_fails_its_notification_in_words(app, httpserver,
+                                                              make_contact_point):
+    contact_point = make_contact_point("ops", [hook(httpserver)])
+    enqueue_for(contact_point)
+    db.session.delete(contact_point.integrations[0])
+    db.session.commit()
+
+    drain(app)
+
+    assert statuses() == [FAILED]
+    assert attempts()[0].error == "The integration was deleted before the notification was sent."
+
+
+def test_history_keeps_the_request_with_secrets_redacted(app, httpserver, make_contact_point):
+    httpserver.expect_request("/hook").respond_with_json({"ok": True}, status=201)
+    contact_point = make_contact_point("ops", [("webhook", {
+        "url": httpserver.url_for("/hook"), "authorization_credentials": "s3cr3t-t0ken",
+        "hmacConfig.secret": "hmac-key-value"})])
+    enqueue_for(contact_point)
+
+    drain(app)
+
+    (attempt,) = attempts()
+    assert attempt.request["method"] == "POST"
+    assert attempt.request["url"] == httpserver.url_for("/hook")
+    assert attempt.request["headers"]["Authorization"] == "Bearer [REDACTED]"
+    assert '"receiver": "ops"' in attempt.request["body"]
+    assert attempt.response["status"] == 201
+    assert json.loads(attempt.response["body"]) == {"ok": True}
+    assert "s3cr3t-t0ken" not in str(attempt.request)
+    assert attempt.alert_names == "DiskFull" and attempt.group_status == "firing"
+
+
+def test_secret_urls_are_redacted_in_the_history(app, httpserver, make_contact_point):
+    httpserver.expect_request("/services/T0/B0/xyzzy-secret").respond_with_data("ok")
+    contact_point = make_contact_point("ops", [("slack", {
+        "url": httpserver.url_for("/services/T0/B0/xyzzy-secret")})])
+    enqueue_for(contact_point)
+
+    drain(app)
+
+    (attempt,) = attempts()
+    assert attempt.outcome == "success", attempt.error
+    assert attempt.request["url"] == "[REDACTED]"
+    assert "xyzzy-secret" not in str(attempt.request) + str(attempt.response)
+
+
+def test_waiting_counts_pending_and_sending(app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/"})])
+    enqueue_for(contact_point)
+    outbox.claim("w", 1, 60)
+    assert waiting() == 1
+    assert statuses() == [SENDING]
