@@ -122,7 +122,8 @@ class Worker:
 
 def lease_seconds(config) -> float:
     """How long a claim holds: longer than any send (a timeout per request, a few requests)."""
-    return max(60.0, 4 * float(config.get("HERALD_HTTP_TIMEOUT") or 10))
+    configured = float(config.get("HERALD_LEASE_SECONDS") or 0)
+    return configured or max(60.0, 4 * float(config.get("HERALD_HTTP_TIMEOUT") or 10))
 
 
 def release(ids: list[int], worker_id: str) -> None:
