@@ -10,7 +10,7 @@ from werkzeug.routing import Rule
 
 from app.extensions import db
 from app.integrations import REGISTRY
-from app.models import ApiToken, NotificationTemplate, User
+from app.models import ApiToken, DeliveryAttempt, NotificationTemplate, User
 
 # The least role of each endpoint. A route missing here fails test_every_route_is_listed:
 # adding a route means deciding who may use it.
@@ -55,6 +55,9 @@ ROLES = {
     # Posting alerts needs a sender token, or an editor's (or admin's) token or session.
     "api.route_post_webhook_alertmanager": "editor",
     "metrics": "viewer",
+    "history.list_page": "viewer",
+    "history.entry": "viewer",
+    "history.resend": "editor",
     "provisioning.export_page": "viewer",
     "provisioning.import_page": "editor",
     "provisioning.preview": "editor",
@@ -95,13 +98,15 @@ def fresh_objects(rule: Rule, make_contact_point, number: int) -> dict:
     user.set_username(f"matrix-user-{number}")
     token = ApiToken(digest=f"{number:064d}", role="viewer")
     token.set_name(f"matrix-token-{number}")
-    db.session.add_all([template, user, token])
+    attempt = DeliveryAttempt(integration_id=contact_point.integrations[0].id, outcome="failure",
+                              contact_point_name=contact_point.name)
+    db.session.add_all([template, user, token, attempt])
     db.session.commit()
     api = rule.rule.startswith("/api/")
     return {"uid": contact_point.integrations[0].uid if api else contact_point.uid,
             "user_id": user.id, "filename": "app.css", "template_id": template.id,
             "name": "default.title" if "built-in" in rule.rule else template.name,
-            "token_id": token.id}
+            "token_id": token.id, "attempt_id": attempt.id}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "viewer", "editor", "admin"])
@@ -130,7 +135,7 @@ def test_every_state_change_needs_a_csrf_token(app: Flask, client_as, make_conta
     contact_point = make_contact_point("csrf", [])
     user_id = db.session.scalar(select(User.id).where(User.username == "viewer"))
     values = {"uid": contact_point.uid, "user_id": user_id, "template_id": 1,
-              "name": "default.title", "token_id": 1}
+              "name": "default.title", "token_id": 1, "attempt_id": 1}
     admin = client_as("admin")
     for rule, method in routes(app):
         if method == "GET" or rule.rule.startswith("/api/"):

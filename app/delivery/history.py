@@ -97,3 +97,36 @@ def prune(now: datetime | None = None) -> int:
             if count < PRUNE_BATCH:
                 break
     return removed
+
+
+class ResendRefused(Exception):
+    """A history entry that cannot be sent again; the message says why."""
+
+
+def resend(attempt: DeliveryAttempt, worker_id: str) -> Notification:
+    """Write a new notification for the failed attempt's integration and group, claimed.
+
+    The caller delivers it (app.delivery.worker.deliver) with worker_id; were that to be
+    cut short, the lease makes any worker send it later.
+    """
+    if attempt.outcome != "failure" or attempt.is_test or attempt.notification_id is None:
+        raise ResendRefused("Only failed notifications can be sent again.")
+    original = db.session.get(Notification, attempt.notification_id)
+    if original is None:
+        raise ResendRefused("This notification is no longer kept; it cannot be sent again.")
+    if original.integration_id is None:
+        raise ResendRefused("Its integration was deleted; it cannot be sent again.")
+    now = utcnow()
+    lease = timedelta(seconds=max(60.0, 4 * float(
+        current_app.config.get("HERALD_HTTP_TIMEOUT") or 10)))
+    row = Notification(
+        dispatch_id=original.dispatch_id, contact_point_id=original.contact_point_id,
+        integration_id=original.integration_id, contact_point_name=original.contact_point_name,
+        integration_type=original.integration_type, group=original.group,
+        group_key=original.group_key, status="sending", source="resend", attempts=1,
+        due_at=now, lease_until=now + lease, claimed_by=worker_id, created_at=now,
+        fallback_done=True, fallback_of_id=None,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row

@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
         audit_log,
         auth,
         contact_points,
+        history,
         intake,
         notification_templates,
         provisioning,
@@ -41,7 +42,7 @@ def register(app: Flask) -> None:
     )
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
-                      audit_log.bp, api.bp, provisioning.bp, tokens.bp):
+                      audit_log.bp, api.bp, provisioning.bp, tokens.bp, history.bp):
         app.register_blueprint(blueprint)
     intake.register(app)
     def can(role: str) -> bool:

@@ -16,6 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from app import contact_points as domain
 from app.auth import actor_name, requires
+from app.delivery.history import hourly
 from app.delivery.notify import last_attempts
 from app.forms import (
     BlockState,
@@ -61,7 +62,8 @@ def list_page():
     template = "contact_points/list.html"
     if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
-    return render_template(template, page=page, search=search, attempts=_attempts(page.items))
+    return render_template(template, page=page, search=search, attempts=_attempts(page.items),
+                           charts=hourly([cp.id for cp in page.items]))
 
 
 @bp.get("/contact-points/new")
