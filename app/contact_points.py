@@ -12,7 +12,7 @@ from app import audit
 from app.extensions import db
 from app.integrations import REGISTRY, get_type
 from app.integrations.base import Errors, Values, from_storage, to_storage, validate
-from app.models import ContactPoint, Integration, utcnow
+from app.models import ContactPoint, Integration, name_key, utcnow
 from app.names import copy_name, name_problem
 from app.template_fields import template_errors
 
@@ -34,12 +34,15 @@ class SaveResult:
     contact_point: ContactPoint | None = None
     name_error: str | None = None
     block_errors: list[Errors] = field(default_factory=list)
+    fallback_error: str | None = None
 
     @property
     def errors(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
         if self.name_error:
             found["name"] = self.name_error
+        if self.fallback_error:
+            found["fallback"] = self.fallback_error
         if any(self.block_errors):
             found["integrations"] = self.block_errors
         return found
@@ -49,6 +52,7 @@ def snapshot(contact_point: ContactPoint) -> dict[str, Any]:
     """The contact point as the audit log keeps it: secret keys named, values left out."""
     return {
         "name": contact_point.name,
+        "fallback": contact_point.fallback.name if contact_point.fallback else None,
         "integrations": [
             {
                 "uid": i.uid,
@@ -121,12 +125,45 @@ def retarget_errors(block: IntegrationInput, existing: dict[str, Integration]) -
                  "secret is only sent where it was saved for." for key in kept}
 
 
+def find_fallback(
+    name: str, contact_point: ContactPoint | None
+) -> tuple[ContactPoint | None, str | None]:
+    """The contact point a fallback name designates, or why it cannot be the fallback.
+
+    Following fallbacks from it must never come back to this contact point: a cycle would
+    let a failure bounce between them.
+    """
+    if not name.strip():
+        return None, None
+    target = db.session.scalar(select(ContactPoint).where(ContactPoint.name_key == name_key(name)))
+    if target is None:
+        return None, f"There is no contact point named “{name.strip()}”."
+    seen: set[int] = set()
+    step: ContactPoint | None = target
+    while step is not None and step.id not in seen:
+        if contact_point is not None and step.id == contact_point.id:
+            if step is target:
+                return None, "A contact point cannot be its own fallback."
+            return None, (f"“{target.name}” falls back to this contact point already: "
+                          "fallbacks may not form a cycle.")
+        seen.add(step.id)
+        step = step.fallback
+    return target, None
+
+
 def save_contact_point(
-    contact_point: ContactPoint | None, name: str, blocks: list[IntegrationInput]
+    contact_point: ContactPoint | None, name: str, blocks: list[IntegrationInput],
+    fallback: str | None = None,
 ) -> SaveResult:
-    """Validate everything, then write the contact point and its integrations at once."""
+    """Validate everything, then write the contact point and its integrations at once.
+
+    fallback names the fallback contact point ("" for none); None leaves it as it is.
+    """
     existing = {i.uid: i for i in contact_point.integrations} if contact_point else {}
     result = SaveResult(name_error=check_name(name, contact_point))
+    fallback_target = None
+    if fallback is not None:
+        fallback_target, result.fallback_error = find_fallback(fallback, contact_point)
     prepared: list[tuple[IntegrationInput, Values]] = []
     for block in blocks:
         integration_type = get_type(block.type)
@@ -149,6 +186,8 @@ def save_contact_point(
         contact_point = ContactPoint()
         db.session.add(contact_point)
     contact_point.set_name(name)
+    if fallback is not None:
+        contact_point.fallback = fallback_target
     contact_point.updated_at = utcnow()  # also when only its integrations change
     _write_integrations(contact_point, existing, prepared)
     try:

@@ -107,6 +107,8 @@ class FormState:
     name: str = ""
     blocks: list[BlockState] = field(default_factory=list)
     name_error: str | None = None
+    fallback: str = ""  # the fallback contact point's name, "" for none
+    fallback_error: str | None = None
     version: str = ""  # the contact point's updated_at when the form was opened
     conflict: bool = False
 
@@ -148,7 +150,9 @@ def state_from_contact_point(contact_point: ContactPoint) -> FormState:
                 configured=configured,
             )
         )
-    return FormState(name=contact_point.name, blocks=blocks, version=version_of(contact_point))
+    fallback = contact_point.fallback.name if contact_point.fallback else ""
+    return FormState(name=contact_point.name, blocks=blocks, fallback=fallback,
+                     version=version_of(contact_point))
 
 
 def parse_form(form: MultiDict, contact_point: ContactPoint | None) -> FormState:
@@ -160,7 +164,8 @@ def parse_form(form: MultiDict, contact_point: ContactPoint | None) -> FormState
         raise BadRequest("Malformed integration block index.")
     stored = {i.uid: i for i in contact_point.integrations} if contact_point else {}
     blocks = [_parse_block(form, token, stored) for token in tokens]
-    return FormState(name=form.get("name", ""), blocks=blocks, version=form.get("version", ""))
+    return FormState(name=form.get("name", ""), blocks=blocks, fallback=form.get("fallback", ""),
+                     version=form.get("version", ""))
 
 
 def _parse_block(form: MultiDict, token: str, stored: dict) -> BlockState:

@@ -13,6 +13,7 @@ from app.models import ContactPoint, Integration, NotificationTemplate, name_key
 from app.provisioning.plan import (
     ContactPointDelete,
     ContactPointWrite,
+    FallbackWrite,
     IntegrationDelete,
     IntegrationWrite,
     Plan,
@@ -76,6 +77,10 @@ class _Writer:
         integration.disable_resolve_message = write.disable_resolve_message
         integration.review_note = write.review_note
 
+    def fallback(self, write: FallbackWrite) -> None:
+        target = self.contact_point(write.name)
+        target.fallback = self.contact_point(write.fallback) if write.fallback else None
+
     def delete_integration(self, operation: IntegrationDelete) -> None:
         integration = db.session.get(Integration, operation.integration_id)
         if integration is not None:
@@ -109,6 +114,7 @@ class _Writer:
         handlers = {IntegrationWrite: self.integration, IntegrationDelete: self.delete_integration,
                     ContactPointWrite: self.contact_point,
                     ContactPointDelete: self.delete_contact_point,
+                    FallbackWrite: self.fallback,
                     TemplateWrite: self.template, TemplateDelete: self.delete_template}
         handler = handlers[type(operation)]
         handler(operation.name if isinstance(operation, ContactPointWrite) else operation)

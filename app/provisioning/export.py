@@ -103,15 +103,20 @@ def document(name: str | None = None, decrypt: bool = False) -> dict[str, Any]:
     templates = all_templates() if name is None else used_templates(selected)
     return {
         "apiVersion": 1,
-        "contactPoints": [
-            {"orgId": ORG_ID, "name": cp.name,
-             "receivers": [receiver(i, decrypt) for i in cp.integrations]}
-            for cp in selected
-        ],
+        "contactPoints": [contact_point_entry(cp, decrypt) for cp in selected],
         "templates": [
             {"orgId": ORG_ID, "name": t.name, "template": t.template} for t in templates
         ],
     }
+
+
+def contact_point_entry(contact_point: ContactPoint, decrypt: bool) -> dict[str, Any]:
+    """One contactPoints entry; `fallback` is Herald's extension, which Grafana ignores."""
+    receivers = [receiver(i, decrypt) for i in contact_point.integrations]
+    entry: dict[str, Any] = {"orgId": ORG_ID, "name": contact_point.name, "receivers": receivers}
+    if contact_point.fallback is not None:
+        entry["fallback"] = contact_point.fallback.name
+    return entry
 
 
 def export_text(name: str | None, decrypt: bool, output_format: str) -> str:

@@ -45,6 +45,12 @@ class ContactPointWrite:
 
 
 @dataclass(frozen=True)
+class FallbackWrite:
+    name: str  # the contact point
+    fallback: str  # the name of its fallback contact point, "" for none
+
+
+@dataclass(frozen=True)
 class ContactPointDelete:
     contact_point_id: int
 
@@ -62,7 +68,7 @@ class TemplateDelete:
 
 
 Operation = (IntegrationWrite | IntegrationDelete | ContactPointWrite | ContactPointDelete
-             | TemplateWrite | TemplateDelete)
+             | FallbackWrite | TemplateWrite | TemplateDelete)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from app.provisioning.plan import (
     Change,
     ContactPointDelete,
     ContactPointWrite,
+    FallbackWrite,
     IntegrationDelete,
     IntegrationWrite,
     Plan,
@@ -81,6 +82,8 @@ class Planner:
         self.replaced: set[int] = set()  # stored integrations this plan rewrites or deletes
         self.leaving: Counter[int] = Counter()  # contact point id -> integrations leaving it
         self.joined: set[str] = set()  # name keys of contact points that keep or gain some
+        # name key -> (name, the `fallback` given, source): Herald's extension to the format
+        self.fallbacks: dict[str, tuple[str, Any, str]] = {}
         self.document_uids: Counter[str] = Counter()
 
     @classmethod
@@ -113,6 +116,8 @@ class Planner:
                 self._empty_contact_point(name, entry.source)
             for receiver in receivers:
                 self.changes.append(self.receiver(name, receiver, entry.source))
+            if "fallback" in entry.value:
+                self.fallbacks[name_key(name)] = (name, entry.value["fallback"], entry.source)
 
     def receiver(self, name: str, item: Any, source: str = "",
                  existing: Integration | None = None, keep_absent_secrets: bool = False) -> Change:
@@ -238,8 +243,34 @@ class Planner:
         return users + [(c.operation.contact_point, c.operation.settings) for c in self.changes
                         if isinstance(c.operation, IntegrationWrite)]
 
+    def plan_fallbacks(self) -> None:
+        """Herald's `fallback` extension: each names an existing contact point, no cycles."""
+        graph = {key: cp.fallback.name_key for key, cp in self.contact_points.items()
+                 if cp.fallback is not None}
+        wanted = {key: name_key(value) if isinstance(value, str) and value.strip() else None
+                  for key, (_, value, _) in self.fallbacks.items()}
+        graph.update({key: target for key, target in wanted.items() if target})
+        for key in [key for key, target in wanted.items() if target is None]:
+            graph.pop(key, None)
+        known = set(self.contact_points) | self.joined
+        for key, (name, value, source) in self.fallbacks.items():
+            problem = _fallback_problem(key, value, known, graph)
+            if problem:
+                self.changes.append(Change(CONTACT_POINT, name, REFUSED, "fallback", problem,
+                                           source=source))
+                continue
+            stored = self.contact_points.get(key)
+            if stored is not None and (stored.fallback.name_key if stored.fallback else None) \
+                    == wanted[key]:
+                continue
+            self.changes.append(Change(
+                CONTACT_POINT, name, UPDATED if stored else CREATED,
+                f"fallback: {value.strip() if wanted[key] else 'none'}", source=source,
+                operation=FallbackWrite(name, value.strip() if wanted[key] else "")))
+
     def finish(self) -> Plan:
         """Add the removal of contact points this plan leaves without integrations."""
+        self.plan_fallbacks()
         for key, contact_point in self.contact_points.items():
             count = len(contact_point.integrations)
             if count and self.leaving[contact_point.id] >= count and key not in self.joined:
@@ -248,6 +279,24 @@ class Planner:
                     "its last integration goes", before=digest(contact_point.uid),
                     operation=ContactPointDelete(contact_point.id)))
         return Plan(self.changes)
+
+
+def _fallback_problem(key: str, value: Any, known: set[str],
+                      graph: dict[str, str]) -> str | None:
+    """Why a contact point's fallback cannot be set, or None."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        return "fallback must be the name of a contact point."
+    if name_key(value) not in known:
+        return f"fallback: there is no contact point named “{value.strip()}”."
+    seen, step = set(), graph.get(key)
+    while step is not None and step not in seen:
+        if step == key:
+            return "fallback: fallbacks may not form a cycle."
+        seen.add(step)
+        step = graph.get(step)
+    return None
 
 
 def _list(value: Any) -> list[Any]:

@@ -103,10 +103,10 @@ def submit(uid: str | None = None):
         state.conflict, state.version = True, version_of(contact_point)
         return _render_form(state, contact_point, status=409)
     result = domain.save_contact_point(
-        contact_point, state.name, [block.to_input() for block in state.blocks]
+        contact_point, state.name, [block.to_input() for block in state.blocks], state.fallback
     )
     if result.errors:
-        state.name_error = result.name_error
+        state.name_error, state.fallback_error = result.name_error, result.fallback_error
         for block, errors in zip(state.blocks, result.block_errors, strict=True):
             block.errors = errors
         return _render_form(state, contact_point, status=422)
