@@ -26,13 +26,14 @@ from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import create_app, http  # noqa: E402
+from app import create_app  # noqa: E402
 from app.alerts import test_alert_group  # noqa: E402
 from app.contact_points import IntegrationInput, save_contact_point  # noqa: E402
 from app.delivery.notify import notify  # noqa: E402
 from app.integrations import get_type  # noqa: E402
 from app.integrations.base import SendContext  # noqa: E402
 from app.integrations.webhook import payload  # noqa: E402
+from app.transport import http  # noqa: E402
 
 DELIVERIES = 400
 FAN_OUT = 10

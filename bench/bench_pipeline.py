@@ -1,0 +1,174 @@
+"""Benchmark the delivery pipeline on loopback: `python bench/bench_pipeline.py`.
+
+Prints, side by side in one run, against a receiver in its own process answering 200 at once:
+(1) the delivery path per notification (claim, render, send, record) against a bare
+    requests.Session().post of the same body (target: at most 1.5x);
+(2) sustained deliveries per second with the default worker threads (target: 1,000/s);
+(3) intake: alert groups accepted (202) per second with one integration each, through
+    the WSGI app (target: 1,000/s);
+(4) latency from intake to the receiver, p50 and p95, with the worker running (target p50
+    under 50 ms).
+Everything stays on 127.0.0.1 and in a temporary SQLite file.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.alerts import group_from_dict  # noqa: E402
+from app.contact_points import IntegrationInput, save_contact_point  # noqa: E402
+from app.delivery import outbox  # noqa: E402
+from app.delivery.worker import Worker  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.integrations import get_type  # noqa: E402
+from app.integrations.base import SendContext  # noqa: E402
+from app.integrations.webhook import payload  # noqa: E402
+from app.provisioning.tokens import create_token  # noqa: E402
+from app.runner import build_worker  # noqa: E402
+from tests.pipeline import alert, waiting, webhook_body  # noqa: E402
+
+PATH_ROUNDS, PATH_BATCH = 5, 200
+SUSTAINED = 4000
+INTAKE = 2000
+LATENCY_SAMPLES = 200
+
+
+def start_receiver() -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "receiver.py")],
+                               stdout=subprocess.PIPE, text=True)
+    port = int(process.stdout.readline())
+    return process, f"http://127.0.0.1:{port}"
+
+
+def make_app(folder: str):
+    return create_app({
+        "TESTING": True, "SECRET_KEY": "bench",
+        "HERALD_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+        "HERALD_EXTERNAL_URL": "http://herald.bench/", "HERALD_AUTO_MIGRATE": True,
+    })
+
+
+def enqueue(contact_point, count: int) -> None:
+    group = group_from_dict(webhook_body(alert("BenchAlert")))
+    for _ in range(count):
+        outbox.enqueue(contact_point, group)
+    db.session.commit()
+
+
+def bench_path(app, contact_point, url: str) -> None:
+    """(1) Interleaved rounds: bare posts, then the same number of notifications drained."""
+    group = group_from_dict(webhook_body(alert("BenchAlert")))
+    group.receiver = contact_point.name
+    context = SendContext(get_type("webhook"), {"url": f"{url}/hook"}, group, app.config)
+    body = json.dumps(payload(context), ensure_ascii=False).encode()
+    session = requests.Session()
+    worker = Worker(app, threads=1, batch=16)
+    bare_rounds, herald_rounds = [], []
+    for _ in range(PATH_ROUNDS + 1):  # the first round warms up
+        started = time.perf_counter()
+        for _ in range(PATH_BATCH):
+            session.post(f"{url}/hook", data=body, headers={"Content-Type": "application/json"})
+        bare_rounds.append((time.perf_counter() - started) / PATH_BATCH)
+        enqueue(contact_point, PATH_BATCH)
+        started = time.perf_counter()
+        while worker.run_once():
+            pass
+        herald_rounds.append((time.perf_counter() - started) / PATH_BATCH)
+    bare, herald = statistics.median(bare_rounds[1:]), statistics.median(herald_rounds[1:])
+    print("(1) delivery path per notification: claim, render, send, record")
+    print(f"    bare requests.Session().post        {bare * 1e6:8.0f} µs")
+    print(f"    Herald outbox worker (one thread)   {herald * 1e6:8.0f} µs"
+          f"  ({herald / bare:.2f}x, target ≤ 1.5x)")
+
+
+def bench_sustained(app, contact_point) -> None:
+    enqueue(contact_point, SUSTAINED)
+    worker = Worker(app, threads=app.config["HERALD_WORKERS"], batch=16, poll=0.05)
+    started = time.perf_counter()
+    worker.start()
+    worker.wake()
+    while waiting():
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    worker.stop(10)
+    print(f"(2) sustained, {app.config['HERALD_WORKERS']} worker threads (HERALD_WORKERS default)")
+    print(f"    {SUSTAINED / elapsed:8.0f} deliveries/s ({SUSTAINED} in {elapsed:.2f} s;"
+          " target ≥ 1,000/s)")
+
+
+def bench_intake(app, token: str) -> None:
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps(webhook_body(alert("Intake")))
+    url = "/api/v1/webhook/alertmanager?contact_point=bench"
+    for _ in range(50):
+        client.post(url, data=body, headers=headers)
+    started = time.perf_counter()
+    for _ in range(INTAKE):
+        assert client.post(url, data=body, headers=headers).status_code == 202
+    elapsed = time.perf_counter() - started
+    print("(3) intake, one integration per group, through the WSGI app (one thread)")
+    print(f"    {INTAKE / elapsed:8.0f} groups/s accepted (target ≥ 1,000/s)")
+
+
+def bench_latency(app, token: str, url: str) -> None:
+    db.session.execute(db.text("DELETE FROM notification"))
+    db.session.commit()
+    requests.get(f"{url}/reset", timeout=5)
+    worker = build_worker(app, app.config["HERALD_WORKERS"]).start()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    sent_at = {}
+    for number in range(LATENCY_SAMPLES):
+        body = json.dumps(webhook_body(alert("Latency", **{"bench-id": str(number)})))
+        sent_at[str(number)] = time.time()
+        client.post("/api/v1/webhook/alertmanager?contact_point=bench", data=body,
+                    headers=headers)
+        time.sleep(0.005)
+    while waiting():
+        time.sleep(0.02)
+    worker.stop(10)
+    arrivals = requests.get(f"{url}/times", timeout=5).json()
+    latencies = sorted((at - sent_at[marker]) * 1000 for at, marker in arrivals if marker)
+    p50 = statistics.median(latencies)
+    p95 = latencies[int(len(latencies) * 0.95) - 1]
+    print("(4) intake to receiver, worker running in the same process")
+    print(f"    p50 {p50:6.1f} ms, p95 {p95:6.1f} ms over {len(latencies)} groups"
+          " (target p50 < 50 ms)")
+
+
+def main() -> None:
+    receiver, url = start_receiver()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            app = make_app(folder)
+            with app.app_context():
+                result = save_contact_point(None, "bench", [
+                    IntegrationInput(type="webhook", values={"url": f"{url}/hook"})])
+                contact_point = result.contact_point
+                _, token, _ = create_token("bench", "sender", "")
+                bench_path(app, contact_point, url)
+                bench_sustained(app, contact_point)
+                bench_intake(app, token)
+                bench_latency(app, token, url)
+                db.session.remove()
+                db.engine.dispose()
+    finally:
+        receiver.terminate()
+
+
+if __name__ == "__main__":
+    main()
