@@ -8,19 +8,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+GATE_TIMEOUT = 5.0
+
 
 class SlowReceiver(ThreadingHTTPServer):
     """Answers 200 to every POST after `delay` seconds, many requests at once."""
 
     daemon_threads = True
 
-    def __init__(self, delay: float, port: int = 0) -> None:
+    def __init__(self, delay: float, port: int = 0, gate: int = 0) -> None:
         self.delay = delay
+        # With a gate, each request is held until that many are in flight together (or
+        # GATE_TIMEOUT passed): overlap is then proven by events, not by timing.
+        self.gate = gate
         self.count = 0
         self.in_flight = 0
         self.most_in_flight = 0  # the most requests being answered at the same moment
         self.bodies: list[bytes] = []
         self.lock = threading.Lock()
+        self.all_in = threading.Condition(self.lock)
         super().__init__(("127.0.0.1", port), _SlowHandler)
 
     @property
@@ -37,10 +43,15 @@ class _SlowHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        with self.server.lock:
-            self.server.in_flight += 1
-            self.server.most_in_flight = max(self.server.most_in_flight, self.server.in_flight)
-        time.sleep(self.server.delay)
+        server = self.server
+        with server.lock:
+            server.in_flight += 1
+            server.most_in_flight = max(server.most_in_flight, server.in_flight)
+            server.all_in.notify_all()
+            if server.gate:
+                server.all_in.wait_for(lambda: server.most_in_flight >= server.gate,
+                                       timeout=GATE_TIMEOUT)
+        time.sleep(server.delay)
         with self.server.lock:
             self.server.in_flight -= 1
             self.server.count += 1
@@ -55,8 +66,8 @@ class _SlowHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def slow_receiver(delay: float, port: int = 0) -> Iterator[SlowReceiver]:
-    server = SlowReceiver(delay, port)
+def slow_receiver(delay: float, port: int = 0, gate: int = 0) -> Iterator[SlowReceiver]:
+    server = SlowReceiver(delay, port, gate)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

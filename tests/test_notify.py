@@ -46,7 +46,7 @@ def add_raw_integration(contact_point: ContactPoint, type_id: str, settings: dic
 
 
 def test_ten_slow_integrations_are_sent_concurrently(make_contact_point):
-    with slow_receiver(0.3) as receiver:
+    with slow_receiver(0, gate=10) as receiver:
         contact_point = make_contact_point("ops", [webhook(receiver.url)] * 10)
 
         results = notify.notify(contact_point, make_group("firing"))

@@ -228,7 +228,7 @@ def test_concurrent_claims_never_share_a_row(app, make_contact_point):
 
 
 def test_worker_threads_deliver_side_by_side(app, make_contact_point):
-    with slow_receiver(0.3) as receiver:
+    with slow_receiver(0, gate=4) as receiver:
         contact_point = make_contact_point("ops", [("webhook", {"url": receiver.url})] * 4)
         enqueue_for(contact_point)
         worker = Worker(app, threads=4, batch=1, poll=0.05).start()

@@ -30,7 +30,8 @@ from app.forms import (
 from app.integrations import types_by_label
 from app.models import ContactPoint
 from app.template_fields import preview
-from app.views.testing import test_block, test_contact_point
+from app.testing import test_contact_point
+from app.views.testing import test_block
 from app.web import is_htmx
 
 bp = Blueprint("contact_points", __name__)
