@@ -7,6 +7,8 @@ from flask import Flask
 
 from app.models import ROLES, utcnow
 
+TYPE_SEARCH_AFTER = 12  # integration types in the dropdown before it gets a search field
+
 
 def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
     """'3 minutes ago' style text for a naive UTC time."""
@@ -47,5 +49,7 @@ def register(app: Flask) -> None:
         registry=REGISTRY, describe=describe, current_principal=current_principal, can=can,
         mode_of=mode_of, saved_template_names=saved_template_names,
         role_options=[(role, role.capitalize()) for role in ROLES],
+        # A search field above the Integration dropdown once its list is long.
+        type_search=len(REGISTRY) > TYPE_SEARCH_AFTER,
     )
     app.jinja_env.filters["time_ago"] = time_ago
