@@ -21,6 +21,7 @@ MINIMAL = {
     "telegram": {"bottoken": "SECRET-telegram-token", "chatid": "-100123"},
     "opsgenie": {"apiKey": "SECRET-opsgenie-key", "apiUrl": "https://api.opsgenie.example/v2"},
     "googlechat": {"url": "https://chat.example/v1/spaces/SECRET-googlechat-url"},
+    "mattermost": {"url": "https://mattermost.example/hooks/SECRET-mattermost-url"},
 }
 TYPES = sorted(REGISTRY)
 

@@ -5,6 +5,7 @@ from app.integrations import (
     discord,
     email,
     googlechat,
+    mattermost,
     opsgenie,
     pagerduty,
     slack,
@@ -17,7 +18,7 @@ from app.integrations.base import CATEGORIES, IntegrationType
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat)
+                   googlechat, mattermost)
 }
 DEFAULT_TYPE = "email"
 
