@@ -22,6 +22,7 @@ MINIMAL = {
     "opsgenie": {"apiKey": "SECRET-opsgenie-key", "apiUrl": "https://api.opsgenie.example/v2"},
     "googlechat": {"url": "https://chat.example/v1/spaces/SECRET-googlechat-url"},
     "mattermost": {"url": "https://mattermost.example/hooks/SECRET-mattermost-url"},
+    "rocketchat": {"url": "https://rocket.example/hooks/SECRET-rocketchat-url"},
 }
 TYPES = sorted(REGISTRY)
 

@@ -8,6 +8,7 @@ from app.integrations import (
     mattermost,
     opsgenie,
     pagerduty,
+    rocketchat,
     slack,
     teams,
     telegram,
@@ -18,7 +19,7 @@ from app.integrations.base import CATEGORIES, IntegrationType
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat, mattermost)
+                   googlechat, mattermost, rocketchat)
 }
 DEFAULT_TYPE = "email"
 
