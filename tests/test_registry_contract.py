@@ -23,6 +23,8 @@ MINIMAL = {
     "googlechat": {"url": "https://chat.example/v1/spaces/SECRET-googlechat-url"},
     "mattermost": {"url": "https://mattermost.example/hooks/SECRET-mattermost-url"},
     "rocketchat": {"url": "https://rocket.example/hooks/SECRET-rocketchat-url"},
+    "zulip": {"site": "https://zulip.example", "email": "bot@zulip.example",
+              "api_key": "SECRET-zulip-key", "stream": "alerts"},
 }
 TYPES = sorted(REGISTRY)
 

@@ -13,13 +13,14 @@ from app.integrations import (
     teams,
     telegram,
     webhook,
+    zulip,
 )
 from app.integrations.base import CATEGORIES, IntegrationType
 
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat, mattermost, rocketchat)
+                   googlechat, mattermost, rocketchat, zulip)
 }
 DEFAULT_TYPE = "email"
 

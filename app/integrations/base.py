@@ -366,6 +366,19 @@ def cut_text(text: str, limit: int) -> str:
     return "".join(kept) + ELLIPSIS
 
 
+def cut_bytes(text: str, limit: int) -> str:
+    """Text shortened with an ellipsis so that its UTF-8 encoding is at most limit bytes."""
+    if len(text.encode()) <= limit:
+        return text
+    room = limit
+    while True:
+        cut = cut_text(text, room)
+        over = len(cut.encode()) - limit
+        if over <= 0:
+            return cut
+        room -= max(1, over // 4)
+
+
 def with_default_templates(integration_type: IntegrationType, values: Values) -> Values:
     """The values with every templated field emptied, so that its built-in default is used."""
     return {key: "" if key in integration_type.by_key and integration_type.by_key[key].template
