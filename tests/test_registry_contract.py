@@ -25,6 +25,8 @@ MINIMAL = {
     "rocketchat": {"url": "https://rocket.example/hooks/SECRET-rocketchat-url"},
     "zulip": {"site": "https://zulip.example", "email": "bot@zulip.example",
               "api_key": "SECRET-zulip-key", "stream": "alerts"},
+    "matrix": {"homeserver": "https://matrix.example", "room_id": "!room:matrix.example",
+               "access_token": "SECRET-matrix-token"},
 }
 TYPES = sorted(REGISTRY)
 

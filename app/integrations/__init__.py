@@ -5,6 +5,7 @@ from app.integrations import (
     discord,
     email,
     googlechat,
+    matrix,
     mattermost,
     opsgenie,
     pagerduty,
@@ -20,7 +21,7 @@ from app.integrations.base import CATEGORIES, IntegrationType
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat, mattermost, rocketchat, zulip)
+                   googlechat, mattermost, rocketchat, zulip, matrix)
 }
 DEFAULT_TYPE = "email"
 
