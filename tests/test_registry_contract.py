@@ -27,6 +27,7 @@ MINIMAL = {
               "api_key": "SECRET-zulip-key", "stream": "alerts"},
     "matrix": {"homeserver": "https://matrix.example", "room_id": "!room:matrix.example",
                "access_token": "SECRET-matrix-token"},
+    "ntfy": {"topic": "herald-alerts", "token": "SECRET-ntfy-token"},
 }
 TYPES = sorted(REGISTRY)
 

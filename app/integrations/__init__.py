@@ -7,6 +7,7 @@ from app.integrations import (
     googlechat,
     matrix,
     mattermost,
+    ntfy,
     opsgenie,
     pagerduty,
     rocketchat,
@@ -21,7 +22,7 @@ from app.integrations.base import CATEGORIES, IntegrationType
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat, mattermost, rocketchat, zulip, matrix)
+                   googlechat, mattermost, rocketchat, zulip, matrix, ntfy)
 }
 DEFAULT_TYPE = "email"
 
