@@ -28,6 +28,7 @@ MINIMAL = {
     "matrix": {"homeserver": "https://matrix.example", "room_id": "!room:matrix.example",
                "access_token": "SECRET-matrix-token"},
     "ntfy": {"topic": "herald-alerts", "token": "SECRET-ntfy-token"},
+    "gotify": {"url": "https://gotify.example", "token": "SECRET-gotify-token"},
 }
 TYPES = sorted(REGISTRY)
 

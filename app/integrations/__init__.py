@@ -5,6 +5,7 @@ from app.integrations import (
     discord,
     email,
     googlechat,
+    gotify,
     matrix,
     mattermost,
     ntfy,
@@ -22,7 +23,7 @@ from app.integrations.base import CATEGORIES, IntegrationType
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat, mattermost, rocketchat, zulip, matrix, ntfy)
+                   googlechat, mattermost, rocketchat, zulip, matrix, ntfy, gotify)
 }
 DEFAULT_TYPE = "email"
 
