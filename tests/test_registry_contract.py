@@ -29,6 +29,8 @@ MINIMAL = {
                "access_token": "SECRET-matrix-token"},
     "ntfy": {"topic": "herald-alerts", "token": "SECRET-ntfy-token"},
     "gotify": {"url": "https://gotify.example", "token": "SECRET-gotify-token"},
+    "twilio": {"account_sid": "AC" + "0" * 32, "auth_token": "SECRET-twilio-token",
+               "from": "+14155550100", "to": "+14155550123"},
 }
 TYPES = sorted(REGISTRY)
 

@@ -15,6 +15,7 @@ from app.integrations import (
     slack,
     teams,
     telegram,
+    twilio,
     webhook,
     zulip,
 )
@@ -23,7 +24,7 @@ from app.integrations.base import CATEGORIES, IntegrationType
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat, mattermost, rocketchat, zulip, matrix, ntfy, gotify)
+                   googlechat, mattermost, rocketchat, zulip, matrix, ntfy, gotify, twilio)
 }
 DEFAULT_TYPE = "email"
 
