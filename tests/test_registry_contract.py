@@ -31,6 +31,7 @@ MINIMAL = {
     "gotify": {"url": "https://gotify.example", "token": "SECRET-gotify-token"},
     "twilio": {"account_sid": "AC" + "0" * 32, "auth_token": "SECRET-twilio-token",
                "from": "+14155550100", "to": "+14155550123"},
+    "apprise": {"url": "json://apprise.example/SECRET-apprise-token"},
 }
 TYPES = sorted(REGISTRY)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from app.integrations import (
+    apprise_url,
     discord,
     email,
     googlechat,
@@ -24,7 +25,8 @@ from app.integrations.base import CATEGORIES, IntegrationType
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat, mattermost, rocketchat, zulip, matrix, ntfy, gotify, twilio)
+                   googlechat, mattermost, rocketchat, zulip, matrix, ntfy, gotify, twilio,
+                   apprise_url)
 }
 DEFAULT_TYPE = "email"
 
