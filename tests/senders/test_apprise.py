@@ -142,3 +142,27 @@ def test_allowed_mail_scheme_still_obeys_the_policy(app, smtp_server, deliver, f
 def test_url_apprise_does_not_understand_is_refused_at_save(url):
     errors = validate(REGISTRY["apprise"], {"url": url})
     assert errors["url"].startswith("Apprise does not understand this URL")
+
+
+def apprise_test(client, url: str):
+    data = {"name": "ops", "block": ["a1"], "a1.type": "apprise", "a1.s.url": url,
+            "action": "test:a1"}
+    return client.post("/contact-points/new", data=data, headers={"HX-Request": "true"})
+
+
+def test_test_button_sends_through_apprise_and_says_so(client, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+
+    fragment = apprise_test(client, apprise_url(httpserver)).get_data(as_text=True)
+
+    assert "Test notification sent" in fragment
+    body = json.loads(request_of(httpserver).get_data())
+    assert "TestAlert" in body["title"]
+
+
+def test_test_button_shows_apprises_reason(client, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("gone", status=410)
+
+    fragment = apprise_test(client, apprise_url(httpserver)).get_data(as_text=True)
+
+    assert "Test failed: Apprise: Failed to send JSON POST notification" in fragment
