@@ -9,6 +9,7 @@ from app.integrations.base import (
     Field,
     IntegrationType,
     SendContext,
+    SendError,
     Sent,
     Values,
     cut_text,
@@ -55,13 +56,22 @@ def send(ctx: SendContext) -> Sent:
     base = (ctx.config.get("HERALD_TWILIO_API_URL") or API_URL).rstrip("/")
     sid = ctx.values["account_sid"]
     url = f"{base}/2010-04-01/Accounts/{quote(sid, safe='')}/Messages.json"
+    recipients = numbers(ctx.values)
     status = None
-    for number in numbers(ctx.values):
-        answer = http.request(
-            "POST", url, data=urlencode(form(ctx, number)),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            auth=(sid, ctx.values["auth_token"]),
-        )
+    for position, number in enumerate(recipients):
+        try:
+            answer = http.request(
+                "POST", url, data=urlencode(form(ctx, number)),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                auth=(sid, ctx.values["auth_token"]),
+            )
+        except SendError as error:
+            if not position:
+                raise
+            # Say who already got it: a retry sends to every number again.
+            raise SendError(f"{number}: {error.message} (sent to {position} of "
+                            f"{len(recipients)} numbers before it)", permanent=error.permanent,
+                            status=error.status, retry_after=error.retry_after) from None
         status = answer.status
     return Sent(status)
 

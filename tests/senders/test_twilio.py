@@ -71,3 +71,14 @@ def test_numbers_and_sid_are_checked():
     assert errors["account_sid"].startswith("Account SID must be AC")
     assert errors["from"].startswith("From must be a number like +14155550100")
     assert errors["to"] == ("Not a number in E.164 form (like +14155550100): 555")
+
+
+def test_failure_after_a_first_number_says_who_already_got_it(twilio_api, deliver, firing):
+    twilio_api.expect_oneshot_request(PATH).respond_with_json({"sid": "SM1"}, status=201)
+    twilio_api.expect_oneshot_request(PATH).respond_with_json(
+        {"code": 21610, "message": "Attempt to send to unsubscribed recipient"}, status=400)
+
+    result = deliver("twilio", {**SETTINGS, "to": "+14155550123, +14155550124"}, firing)
+
+    assert result.error == ("+14155550124: HTTP 400: Attempt to send to unsubscribed recipient "
+                            "(sent to 1 of 2 numbers before it)")
