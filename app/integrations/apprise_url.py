@@ -9,6 +9,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context
+
 from app.integrations.base import Field, IntegrationType, SendContext, SendError, Sent, Values
 from app.transport import deadlines, sockets
 from app.transport.http import DEFAULT_TIMEOUT
@@ -45,12 +47,18 @@ def plugin_for(url: str) -> Any:
 
 
 def check_url(values: Values) -> Iterable[tuple[str, str]]:
+    """The URL must be one apprise understands, of a scheme Herald may use."""
     url = (values.get("url") or "").strip()
     if not url:
         return
-    if not URL_RE.match(url) or plugin_for(url) is None:
+    plugin = plugin_for(url) if URL_RE.match(url) else None
+    if plugin is None:
         yield "url", ("Apprise does not understand this URL: check its scheme and its form "
                       "in Apprise's list of services.")
+        return
+    refusal = scheme_refusal(url, plugin, current_app.config if has_app_context() else {})
+    if refusal:
+        yield "url", refusal
 
 
 def _module_names(module: types.ModuleType) -> set[str]:
@@ -110,17 +118,24 @@ def _failure(result: Any, url: str) -> SendError:
     return SendError(f"Apprise: {reason}", permanent=permanent, status=code)
 
 
+def scheme_refusal(url: str, plugin: Any, config: Any) -> str | None:
+    """Why the URL's scheme may not be used, or None: non-HTTP ones need the admin's yes."""
+    scheme = url.split("://", 1)[0].lower()
+    if speaks_only_http(type(plugin)) or scheme in allowed_schemes(config):
+        return None
+    return (f"{scheme}:// is not allowed: Herald cannot check where this Apprise service "
+            "connects. An admin can allow it with HERALD_APPRISE_SCHEMES.")
+
+
 def _checked_plugin(ctx: SendContext) -> Any:
     """The URL's plugin, if apprise knows it and the policy can see where it connects."""
     url = ctx.values["url"].strip()
     plugin = plugin_for(url)
     if plugin is None:
         raise SendError("Apprise does not understand this URL", permanent=True)
-    scheme = url.split("://", 1)[0].lower()
-    if not speaks_only_http(type(plugin)) and scheme not in allowed_schemes(ctx.config):
-        raise SendError(
-            f"{scheme}:// is not allowed: Herald cannot check where this Apprise service "
-            "connects. An admin can allow it with HERALD_APPRISE_SCHEMES.", permanent=True)
+    refusal = scheme_refusal(url, plugin, ctx.config)
+    if refusal:  # allowed when it was saved, no longer now
+        raise SendError(refusal, permanent=True)
     return plugin
 
 

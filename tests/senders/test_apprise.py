@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from app.delivery.notify import notify
 from app.integrations import REGISTRY
 from app.integrations.base import validate
 from tests.senders.conftest import request_of
@@ -102,14 +103,28 @@ def test_denied_name_is_refused_before_it_is_looked_up(app, httpserver, deliver,
     assert result.error == "destination not allowed by policy: hooks.internal.example"
 
 
-def test_scheme_that_is_not_http_is_refused_unless_allowed(app, deliver, firing):
-    url = "mailto://127.0.0.1:2525?from=herald@example.test&to=ops@example.test"
+MAIL_URL = "mailto://127.0.0.1:2525?from=herald@example.test&to=ops@example.test"
 
-    result = deliver("apprise", {"url": url, **TEXTS}, firing)
+
+def test_scheme_that_is_not_http_is_refused_at_save_unless_allowed(app):
+    errors = validate(REGISTRY["apprise"], {"url": MAIL_URL})
+    assert errors["url"].startswith("mailto:// is not allowed: Herald cannot check where")
+    assert "HERALD_APPRISE_SCHEMES" in errors["url"]
+
+    app.config["HERALD_APPRISE_SCHEMES"] = ("mailto",)
+    assert validate(REGISTRY["apprise"], {"url": MAIL_URL}) == {}
+
+
+def test_scheme_allowed_when_saved_but_no_longer_is_refused_at_send(app, make_contact_point,
+                                                                    firing):
+    app.config["HERALD_APPRISE_SCHEMES"] = ("mailto",)
+    contact_point = make_contact_point("mail", [("apprise", {"url": MAIL_URL, **TEXTS})])
+    app.config["HERALD_APPRISE_SCHEMES"] = ()
+
+    (result,) = notify(contact_point, firing, is_test=True)
 
     assert result.outcome == "failure"
     assert result.error.startswith("mailto:// is not allowed: Herald cannot check where")
-    assert "HERALD_APPRISE_SCHEMES" in result.error
 
 
 def test_allowed_mail_scheme_sends_through_a_real_smtp_server(app, smtp_server, deliver,
