@@ -60,6 +60,11 @@ def _int_env(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _list_env(name: str) -> tuple[str, ...]:
+    """A comma-separated list, lower-cased, without empty entries."""
+    return tuple(p.strip().lower() for p in os.environ.get(name, "").split(",") if p.strip())
+
+
 def _choice_env(name: str, choices: tuple[str, ...]) -> str:
     """One of choices (the first is the default), or a clear error at start."""
     raw = (os.environ.get(name) or choices[0]).strip().lower()
@@ -100,6 +105,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_LEASE_SECONDS=_float_env("HERALD_LEASE_SECONDS", 0.0),
         HERALD_METRICS_PUBLIC=env.get("HERALD_METRICS_PUBLIC", "").lower() in ("1", "true", "yes"),
         HERALD_TELEGRAM_API_URL=env.get("HERALD_TELEGRAM_API_URL", "https://api.telegram.org"),
+        HERALD_TWILIO_API_URL=env.get("HERALD_TWILIO_API_URL", "https://api.twilio.com"),
+        # Apprise schemes that do not speak HTTP, which Herald lets through anyway.
+        HERALD_APPRISE_SCHEMES=_list_env("HERALD_APPRISE_SCHEMES"),
         # Destination policy (app/outbound.py): hosts, *.globs, IPs and CIDR ranges.
         HERALD_OUTBOUND_ALLOW=entries_from_env("HERALD_OUTBOUND_ALLOW"),
         HERALD_OUTBOUND_DENY=entries_from_env("HERALD_OUTBOUND_DENY"),

@@ -93,6 +93,33 @@ templates:
     name: short-title
     template: '{{ define "short-title" }}{{ .CommonLabels.alertname }} is {{ .Status }}{{ end }}'
 """
+# The types beyond Grafana's, as a provisioning file would carry them.
+BEYOND = """\
+apiVersion: 1
+contactPoints:
+  - orgId: 1
+    name: beyond
+    receivers:
+      - {uid: b_mm, type: mattermost, settings: {url: "https://mm.example/hooks/x", channel: ops}}
+      - {uid: b_rc, type: rocketchat, settings: {url: "https://rc.example/hooks/x/y"}}
+      - uid: b_zulip
+        type: zulip
+        settings: {site: "https://z.example", email: bot@z.example, api_key: zk, stream: ops,
+                   topic: '{{ .CommonLabels.alertname }}'}
+      - uid: b_matrix
+        type: matrix
+        settings: {homeserver: "https://m.example", room_id: "!r:m.example", access_token: mt}
+      - {uid: b_ntfy, type: ntfy, settings: {topic: herald-ops, token: nt, priority: "4"}}
+      - {uid: b_gotify, type: gotify, settings: {url: "https://g.example", token: gt}}
+      - uid: b_twilio
+        type: twilio
+        settings: {account_sid: AC00000000000000000000000000000000, auth_token: tt,
+                   from: "+14155550100", to: "+14155550123"}
+      - {uid: b_apprise, type: apprise, settings: {url: "pover://user@token"}}
+"""
+BEYOND_SECRETS = {"b_mm": {"url": "https://mm.example/hooks/x"}, "b_zulip": {"api_key": "zk"},
+                  "b_matrix": {"access_token": "mt"}, "b_ntfy": {"token": "nt"},
+                  "b_twilio": {"auth_token": "tt"}, "b_apprise": {"url": "pover://user@token"}}
 WEBHOOK_SECRETS = {"authorization_credentials": "bearer-secret", "hmacConfig.secret": "hmac-secret"}
 
 
@@ -135,9 +162,22 @@ def textarea(page: str, element_id: str) -> str:
     return html.unescape(match.group(1))
 
 
-def test_the_wave_1_document_uses_every_registered_type():
-    types = {r["type"] for cp in yaml.safe_load(WAVE_1)["contactPoints"] for r in cp["receivers"]}
+def test_the_test_documents_use_every_registered_type():
+    types = {r["type"] for document in (WAVE_1, BEYOND)
+             for cp in yaml.safe_load(document)["contactPoints"] for r in cp["receivers"]}
     assert types == set(REGISTRY)
+
+
+def test_types_beyond_grafana_import_with_their_secrets_kept_apart(client):
+    response = import_document(client, BEYOND)
+
+    assert response.status_code == 302
+    assert "Imported: 8 created." in client.get("/contact-points").get_data(as_text=True)
+    for uid, secrets in BEYOND_SECRETS.items():
+        assert integration(uid).secrets == secrets
+        assert not set(secrets) & set(integration(uid).settings)
+    assert integration("b_zulip").settings["topic"] == "{{ CommonLabels.alertname }}"
+    assert integration("b_ntfy").settings["priority"] == "4"
 
 
 def test_grafana_file_with_every_type_previews_then_imports(client):

@@ -21,6 +21,17 @@ MINIMAL = {
     "telegram": {"bottoken": "SECRET-telegram-token", "chatid": "-100123"},
     "opsgenie": {"apiKey": "SECRET-opsgenie-key", "apiUrl": "https://api.opsgenie.example/v2"},
     "googlechat": {"url": "https://chat.example/v1/spaces/SECRET-googlechat-url"},
+    "mattermost": {"url": "https://mattermost.example/hooks/SECRET-mattermost-url"},
+    "rocketchat": {"url": "https://rocket.example/hooks/SECRET-rocketchat-url"},
+    "zulip": {"site": "https://zulip.example", "email": "bot@zulip.example",
+              "api_key": "SECRET-zulip-key", "stream": "alerts"},
+    "matrix": {"homeserver": "https://matrix.example", "room_id": "!room:matrix.example",
+               "access_token": "SECRET-matrix-token"},
+    "ntfy": {"topic": "herald-alerts", "token": "SECRET-ntfy-token"},
+    "gotify": {"url": "https://gotify.example", "token": "SECRET-gotify-token"},
+    "twilio": {"account_sid": "AC" + "0" * 32, "auth_token": "SECRET-twilio-token",
+               "from": "+14155550100", "to": "+14155550123"},
+    "apprise": {"url": "json://apprise.example/SECRET-apprise-token"},
 }
 TYPES = sorted(REGISTRY)
 

@@ -2,22 +2,31 @@
 from __future__ import annotations
 
 from app.integrations import (
+    apprise_url,
     discord,
     email,
     googlechat,
+    gotify,
+    matrix,
+    mattermost,
+    ntfy,
     opsgenie,
     pagerduty,
+    rocketchat,
     slack,
     teams,
     telegram,
+    twilio,
     webhook,
+    zulip,
 )
-from app.integrations.base import IntegrationType
+from app.integrations.base import CATEGORIES, IntegrationType
 
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat)
+                   googlechat, mattermost, rocketchat, zulip, matrix, ntfy, gotify, twilio,
+                   apprise_url)
 }
 DEFAULT_TYPE = "email"
 
@@ -29,3 +38,11 @@ def get_type(type_id: str) -> IntegrationType | None:
 def types_by_label() -> list[IntegrationType]:
     """Every registered type, in the order of the Integration dropdown."""
     return sorted(REGISTRY.values(), key=lambda t: t.label.casefold())
+
+
+def type_groups() -> list[tuple[str, list[IntegrationType]]]:
+    """The Integration dropdown's groups: each category in order, its types by label."""
+    types = types_by_label()
+    groups = [(category, [t for t in types if t.category == category])
+              for category in CATEGORIES]
+    return [(category, members) for category, members in groups if members]

@@ -11,6 +11,8 @@ from app.transport.errors import SendError, Sent  # noqa: F401 (senders import t
 
 ELEMENTS = ("input", "textarea", "checkbox", "select", "map", "list", "records")
 KINDS = ("text", "url", "int", "emails", "email")
+# The groups of the Integration dropdown, in their order.
+CATEGORIES = ("Chat", "Incident management", "Email & SMS", "Generic")
 EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
 ADDRESS_SPLIT_RE = re.compile(r"[,;\n]+")
 HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
@@ -75,9 +77,11 @@ class IntegrationType:
     # Settings naming where the stored secrets are sent: when one changes, kept secrets
     # must be typed again, so a secret never follows an edited destination.
     destination_keys: tuple[str, ...] = ()
+    category: str = "Generic"  # one of CATEGORIES: its group in the Integration dropdown
     by_key: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        assert self.category in CATEGORIES, self.category
         object.__setattr__(self, "by_key", {f.key: f for f in self.fields})
 
     @property
@@ -360,6 +364,19 @@ def cut_text(text: str, limit: int) -> str:
     while kept and (kept[-1] in _JOINERS or kept[-1].isspace()):
         kept.pop()
     return "".join(kept) + ELLIPSIS
+
+
+def cut_bytes(text: str, limit: int) -> str:
+    """Text shortened with an ellipsis so that its UTF-8 encoding is at most limit bytes."""
+    if len(text.encode()) <= limit:
+        return text
+    room = limit
+    while True:
+        cut = cut_text(text, room)
+        over = len(cut.encode()) - limit
+        if over <= 0:
+            return cut
+        room -= max(1, over // 4)
 
 
 def with_default_templates(integration_type: IntegrationType, values: Values) -> Values:

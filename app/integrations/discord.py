@@ -60,4 +60,5 @@ INTEGRATION = IntegrationType(
     ),
     summary=lambda values: "webhook" if values.get("url") else "",
     send=send,
+    category="Chat",
 )

@@ -94,4 +94,5 @@ INTEGRATION = IntegrationType(
     ),
     summary=summary,
     send=send,
+    category="Email & SMS",
 )

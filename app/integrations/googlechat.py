@@ -51,4 +51,5 @@ INTEGRATION = IntegrationType(
     ),
     summary=lambda values: "space webhook" if values.get("url") else "",
     send=send,
+    category="Chat",
 )

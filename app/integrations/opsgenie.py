@@ -102,4 +102,5 @@ INTEGRATION = IntegrationType(
     f"{len(values['responders'])} responder(s)",
     send=send,
     destination_keys=("apiUrl",),
+    category="Incident management",
 )

@@ -95,4 +95,5 @@ INTEGRATION = IntegrationType(
     summary=lambda values: values.get("severity", ""),
     send=send,
     destination_keys=("url",),
+    category="Incident management",
 )

@@ -153,4 +153,5 @@ INTEGRATION = IntegrationType(
     summary=summary,
     destination_keys=("endpointUrl",),
     send=send,
+    category="Chat",
 )

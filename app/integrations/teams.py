@@ -73,4 +73,5 @@ INTEGRATION = IntegrationType(
     ),
     summary=summary,
     send=send,
+    category="Chat",
 )

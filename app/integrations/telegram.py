@@ -98,4 +98,5 @@ INTEGRATION = IntegrationType(
     ),
     summary=lambda values: f"chat {values['chatid']}" if values.get("chatid") else "",
     send=send,
+    category="Chat",
 )

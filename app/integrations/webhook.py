@@ -119,4 +119,5 @@ INTEGRATION = IntegrationType(
     summary=lambda values: url_host(values.get("url", "")),
     destination_keys=("url",),
     send=send,
+    category="Generic",
 )

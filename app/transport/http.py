@@ -266,10 +266,10 @@ def answer_excerpt(answer: HttpAnswer) -> str:
 
 
 def _json_message(body: Any) -> str:
-    """The message in the usual JSON error shapes ({message}, {error}, {description} ...)."""
+    """The message in the usual JSON error shapes ({message}, {error}, Zulip's {msg} ...)."""
     if not isinstance(body, dict):
         return ""
-    for key in ("description", "message", "error_description", "error", "detail"):
+    for key in ("description", "message", "error_description", "error", "detail", "msg"):
         value = body.get(key)
         if isinstance(value, dict):
             value = value.get("message")

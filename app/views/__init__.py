@@ -7,6 +7,8 @@ from flask import Flask
 
 from app.models import ROLES, TOKEN_ROLES, utcnow
 
+TYPE_SEARCH_AFTER = 12  # integration types in the dropdown before it gets a search field
+
 
 def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
     """'3 minutes ago' style text for a naive UTC time."""
@@ -55,5 +57,7 @@ def register(app: Flask) -> None:
         role_options=[(role, role.capitalize()) for role in ROLES],
         token_role_options=[(role, TOKEN_ROLE_LABELS.get(role, role.capitalize()))
                             for role in TOKEN_ROLES],
+        # A search field above the Integration dropdown once its list is long.
+        type_search=len(REGISTRY) > TYPE_SEARCH_AFTER,
     )
     app.jinja_env.filters["time_ago"] = time_ago

@@ -27,7 +27,7 @@ from app.forms import (
     state_from_contact_point,
     version_of,
 )
-from app.integrations import types_by_label
+from app.integrations import type_groups
 from app.models import ContactPoint
 from app.template_fields import preview
 from app.testing import test_contact_point
@@ -168,7 +168,7 @@ def _test_action(state: FormState, contact_point, block: BlockState, action: str
 def _block_response(state: FormState, contact_point, block: BlockState):
     if is_htmx():
         return render_template(
-            "contact_points/_integration.html", block=block, types=types_by_label()
+            "contact_points/_integration.html", block=block, type_groups=type_groups()
         )
     return _render_form(state, contact_point)
 
@@ -178,7 +178,7 @@ def _render_form(state: FormState, contact_point: ContactPoint | None, status: i
         "contact_points/form.html",
         state=state,
         contact_point=contact_point,
-        types=types_by_label(),
+        type_groups=type_groups(),
     )
     return page, status
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -18,6 +20,15 @@ MINIMAL = {
     "telegram": {"bottoken": "1:A", "chatid": "1"},
     "opsgenie": {"apiKey": "K", "apiUrl": "/hook"},
     "googlechat": {"url": "/hook"},
+    "mattermost": {"url": "/hook"},
+    "rocketchat": {"url": "/hook"},
+    "zulip": {"site": "/hook", "email": "bot@z.test", "api_key": "K", "stream": "ops"},
+    "matrix": {"homeserver": "/hook", "room_id": "!r:m.test", "access_token": "T"},
+    "ntfy": {"server": "/hook", "topic": "t"},
+    "gotify": {"url": "/hook", "token": "T"},
+    "twilio": {"account_sid": "AC" + "0" * 32, "auth_token": "T", "from": "+14155550100",
+               "to": "+14155550123"},
+    "apprise": {"url": "json://{server}/hook"},
 }
 # Where each type puts its title, or its message when it has no title.
 FIRST_TEXT = {
@@ -29,7 +40,22 @@ FIRST_TEXT = {
     "telegram": (lambda body: body["text"], "message"),
     "opsgenie": (lambda body: body["message"], "message"),
     "googlechat": (lambda body: body["cards"][0]["header"]["title"], "title"),
+    "mattermost": (lambda body: body["text"], "title"),
+    "rocketchat": (lambda body: body["text"], "title"),
+    "zulip": (lambda body: body["content"].removeprefix("**"), "title"),
+    "matrix": (lambda body: body["body"], "title"),
+    "ntfy": (lambda body: body["title"], "title"),
+    "gotify": (lambda body: body["title"], "title"),
+    "twilio": (lambda body: body["Body"], "message"),
+    "apprise": (lambda body: body["title"], "title"),
 }
+
+
+def parsed(request) -> dict:
+    """A request's JSON body, or its form fields."""
+    if request.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(request.get_data(as_text=True)))
+    return json.loads(request.get_data())
 
 
 def test_every_http_type_is_covered_here():
@@ -44,7 +70,11 @@ def test_minimal_settings_send_the_built_in_texts(app, httpserver, deliver, type
     httpserver.expect_request("/tg/bot1:A/sendMessage").respond_with_json({"ok": True})
     httpserver.expect_request(f"/hook/{make_group().group_hash()}/close").respond_with_json(
         {}, status=202)
-    values = {key: httpserver.url_for(value) if value.startswith("/") else value
+    # Types that build their own paths under the configured server URL.
+    httpserver.expect_request(re.compile(r"^/hook/.*")).respond_with_json({"ok": True})
+    app.config["HERALD_TWILIO_API_URL"] = httpserver.url_for("/hook")
+    values = {key: httpserver.url_for(value) if value.startswith("/")
+              else value.replace("{server}", f"127.0.0.1:{httpserver.port}")
               for key, value in MINIMAL[type_id].items()}
     if type_id == "opsgenie":
         values["autoClose"] = True
@@ -60,4 +90,4 @@ def test_minimal_settings_send_the_built_in_texts(app, httpserver, deliver, type
     spec = REGISTRY[type_id].by_key[key]
     expected = render_field(None, spec.template, group).text
     assert expected and "DiskFull" in expected
-    assert read(json.loads(request.get_data())).startswith(expected[:100].rstrip())
+    assert read(parsed(request)).startswith(expected[:100].rstrip())
