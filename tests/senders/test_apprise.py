@@ -121,7 +121,7 @@ def test_scheme_allowed_when_saved_but_no_longer_is_refused_at_send(app, make_co
     contact_point = make_contact_point("mail", [("apprise", {"url": MAIL_URL, **TEXTS})])
     app.config["HERALD_APPRISE_SCHEMES"] = ()
 
-    (result,) = notify(contact_point, firing, is_test=True)
+    (result,) = notify(contact_point, firing)
 
     assert result.outcome == "failure"
     assert result.error.startswith("mailto:// is not allowed: Herald cannot check where")
