@@ -16,6 +16,7 @@ from tests.browser.pages import (
     integration_select,
     labelled,
     row,
+    row_menu_action,
     secret_shown_as_configured,
     section,
     settled,
@@ -286,7 +287,7 @@ def test_duplicate_adds_a_copy_with_the_same_integrations(
     make_contact_point("Ops", [("email", {"addresses": "ops@example.com"})])
     page.goto(live_server("/contact-points"))
 
-    row(page, "Ops").get_by_role("button", name="Duplicate").click()
+    row_menu_action(row(page, "Ops"), "Duplicate").click()
 
     copy = row(page, "Ops (copy)")
     expect(copy).to_have_count(1)
@@ -306,7 +307,7 @@ def test_delete_asks_for_confirmation_and_removes_the_row_in_place(
     url_before = page.url
 
     page.once("dialog", lambda dialog: dialog.dismiss())
-    row(page, "Doomed").get_by_role("button", name="Delete").click()
+    row_menu_action(row(page, "Doomed"), "Delete").click()
     expect(row(page, "Doomed")).to_have_count(1)
 
     messages: list[str] = []
@@ -316,7 +317,7 @@ def test_delete_asks_for_confirmation_and_removes_the_row_in_place(
         dialog.accept()
 
     page.once("dialog", accept)
-    row(page, "Doomed").get_by_role("button", name="Delete").click()
+    row_menu_action(row(page, "Doomed"), "Delete").click()
 
     expect(row(page, "Doomed")).to_have_count(0)
     expect(row(page, "Kept")).to_have_count(1)
@@ -334,7 +335,7 @@ def test_delete_without_javascript_goes_through_a_confirmation_page(
     page = no_js_page
     page.goto(live_server("/contact-points"))
 
-    row(page, "Doomed").get_by_role("button", name="Delete").click()
+    row_menu_action(row(page, "Doomed"), "Delete").click()
     expect(page.get_by_text("Delete the contact point “Doomed”")).to_be_visible()
     page.get_by_role("button", name="Delete").click()
 

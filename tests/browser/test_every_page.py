@@ -1,0 +1,87 @@
+"""Every page fits a 360 px phone, has one h1 and no skipped heading level, and passes axe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import delete
+
+from app.extensions import db
+from app.models import User
+from tests.browser.conftest import new_page
+from tests.browser.pages import log_in
+from tests.browser.site import (
+    axe_violations,
+    heading_problems,
+    horizontal_overflow,
+    seed,
+    visit_every_page,
+    wide_elements,
+)
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def site(live_server, make_contact_point) -> dict[str, str]:
+    return seed(make_contact_point)
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server) -> Iterator[Page]:
+    """An admin's page on a 360 px wide phone; axe may be injected (it is not Herald's)."""
+    for browser_page in new_page(browser, bypass_csp=True):
+        browser_page.set_viewport_size(PHONE)
+        log_in(browser_page, live_server.url, "admin")
+        yield browser_page
+
+
+def test_every_page_fits_a_360_px_phone_with_one_h1(live_server, site, phone_page: Page):
+    problems = {}
+    for path in visit_every_page(phone_page, live_server.url, site):
+        found = heading_problems(phone_page)
+        overflow = horizontal_overflow(phone_page)
+        if overflow:
+            found.append(f"{overflow} px wider than the screen: {wide_elements(phone_page)}")
+        if found:
+            problems[path] = found
+    assert not problems, problems
+
+
+def test_login_and_first_admin_pages_fit_a_phone_and_pass_axe(
+    live_server, anonymous_page: Page
+):
+    anonymous_page.set_viewport_size(PHONE)
+    problems = {}
+    anonymous_page.goto(live_server("/login"))
+    found = heading_problems(anonymous_page) + [str(horizontal_overflow(anonymous_page) or "")]
+    problems["/login"] = [problem for problem in found if problem]
+    db.session.execute(delete(User))  # no account yet: the first visit asks for an admin
+    db.session.commit()
+    live_server.app.extensions.pop("herald_has_users", None)  # forget "there are accounts"
+    anonymous_page.goto(live_server("/setup"))
+    expect(anonymous_page.get_by_role("heading", name="Create the first admin account",
+                                      level=1)).to_be_visible()
+    found = heading_problems(anonymous_page) + [str(horizontal_overflow(anonymous_page) or "")]
+    problems["/setup"] = [problem for problem in found if problem]
+    assert problems == {"/login": [], "/setup": []}
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_every_page_has_no_serious_axe_violations(
+    live_server, site, browser: Any, color_scheme: str
+):
+    problems = {}
+    for browser_page in new_page(browser, bypass_csp=True):
+        browser_page.emulate_media(color_scheme=color_scheme)
+        if color_scheme == "dark":  # light runs at the desktop width, dark on a phone
+            browser_page.set_viewport_size(PHONE)
+        browser_page.goto(live_server("/login"))
+        problems["/login"] = axe_violations(browser_page)
+        log_in(browser_page, live_server.url, "admin")
+        for path in visit_every_page(browser_page, live_server.url, site):
+            problems[path] = axe_violations(browser_page)
+    assert not {path: found for path, found in problems.items() if found}, problems
