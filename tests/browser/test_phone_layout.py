@@ -61,6 +61,25 @@ def test_the_more_menu_works_without_javascript(live_server, no_js_page: Page, m
     expect(no_js_page.get_by_text("Delete the contact point “Doomed”")).to_be_visible()
 
 
+def test_the_more_menu_closes_like_a_menu(live_server, page: Page, make_contact_point):
+    make_contact_point("First", [("email", {"addresses": "first@example.com"})])
+    make_contact_point("Second", [("email", {"addresses": "second@example.com"})])
+    page.goto(live_server("/contact-points"))
+    first, second = row(page, "First"), row(page, "Second")
+
+    row_menu_action(second, "Duplicate")
+    expect(second.get_by_role("button", name="Duplicate")).to_be_visible()
+    row_menu_action(first, "Duplicate")
+    expect(first.get_by_role("button", name="Duplicate")).to_be_visible()
+    expect(second.get_by_role("button", name="Duplicate")).to_be_hidden()  # one at a time
+    page.get_by_role("heading", name="Alerting").click()
+    expect(first.get_by_role("button", name="Duplicate")).to_be_hidden()
+    row_menu_action(first, "Duplicate")
+    page.keyboard.press("Escape")
+    expect(first.get_by_role("button", name="Duplicate")).to_be_hidden()
+    expect(first.locator("summary", has_text="More")).to_be_focused()
+
+
 def test_search_box_and_top_bar_fit_a_phone(live_server, anonymous_page: Page):
     page = anonymous_page
     page.set_viewport_size(PHONE)
@@ -98,4 +117,14 @@ def test_integration_blocks_and_their_dropdown_fit_a_phone(live_server, page: Pa
     assert box(select)["width"] > 200
     for button in ("Test", "Duplicate", "Delete"):
         assert inside_the_window(block.get_by_role("button", name=button, exact=True))
+    assert horizontal_overflow(page) == 0
+
+    block.get_by_role("button", name="Test", exact=True).click()
+    panel = block.get_by_role("group", name="Test notification")
+    panel.get_by_role("radio", name="Custom").check()
+    expect(panel.get_by_label("Label name").first).to_be_visible()
+    block.get_by_role("button", name="Preview").first.click()
+    expect(block.get_by_text("Preview with the sample firing alert")).to_be_visible()
+    page.get_by_role("button", name="Save contact point").click()
+    expect(page.get_by_text("Please fix the errors below; nothing was saved.")).to_be_visible()
     assert horizontal_overflow(page) == 0
