@@ -63,6 +63,7 @@ def site_paths(ids: dict[str, str]) -> list[str]:
         "/audit-log",
         "/api-docs",
         "/contact-points/no-such-contact-point",
+        "/no-such-page",
     ]
 
 
