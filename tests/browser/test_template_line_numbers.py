@@ -53,3 +53,23 @@ def test_line_numbers_are_there_before_any_script_runs(live_server, no_js_page: 
     count = editor.evaluate("t => t.value.split('\\n').length")
     assert count > 3
     expect(gutter_of(editor)).to_have_text("\n".join(str(n) for n in range(1, count + 1)))
+
+
+def test_an_error_line_offers_to_go_to_that_line(live_server, page: Page):
+    page.goto(live_server("/notification-templates/new"))
+    editor = labelled(page, "Template")
+    lines = [f"line {number}" for number in range(1, 41)]
+    lines[29] = "{{ Status }"
+    editor.fill("\n".join(lines))
+    editor.evaluate("textarea => { textarea.scrollTop = 0; }")
+    expect(page.get_by_text("Line 30: unexpected '}'")).to_be_visible()
+
+    page.get_by_role("button", name="Go to line 30").click()
+
+    expect(editor).to_be_focused()
+    selected = editor.evaluate(
+        "t => t.value.slice(t.selectionStart, t.selectionEnd)")
+    assert selected == "{{ Status }"
+    assert editor.evaluate("t => t.scrollTop") > 0
+    gutter = gutter_of(editor)
+    expect(gutter).to_have_js_property("scrollTop", editor.evaluate("t => t.scrollTop"))
