@@ -313,3 +313,9 @@ def list_contact_points(search: str = "", page: int = 1, size: int = 25) -> Page
         .options(selectinload(ContactPoint.integrations))
     ).all()
     return Page(list(items), total, number, size)
+
+
+def page_number_of(contact_point: ContactPoint, size: int = 25) -> int:
+    """The page of the unfiltered list (ordered by name) that shows this contact point."""
+    before = select(func.count()).where(ContactPoint.name_key < contact_point.name_key)
+    return (db.session.scalar(before) or 0) // size + 1

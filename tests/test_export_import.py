@@ -196,7 +196,7 @@ def test_grafana_file_with_every_type_previews_then_imports(client):
     listing = client.get("/contact-points").get_data(as_text=True)
     assert "Imported: 10 created." in listing
     for name in ("ops-team", "pager", "hooks"):
-        assert f"<h3>{name}</h3>" in listing
+        assert f"<h2>{name}</h2>" in listing
     webhook = integration("hooks_webhook")
     assert webhook.settings == {"url": "https://hooks.example/alerts", "httpMethod": "PUT",
                                 "headers": {"X-Team": "core"}, "maxAlerts": 5,

@@ -237,7 +237,7 @@ def test_preview_renders_the_sample_firing_and_resolved_groups(client):
 def test_preview_uses_the_custom_json(client):
     data = '{"status": "firing", "alerts": [{"labels": {"alertname": "DiskFull"}}]}'
     response = preview(client, "{{ Alerts[0].Labels.alertname }}", "custom", custom_json=data)
-    assert "<pre class=\"preview-output\">DiskFull</pre>" in text(response)
+    assert "<pre class=\"preview-output\" tabindex=\"0\">DiskFull</pre>" in text(response)
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -272,7 +272,8 @@ def test_preview_and_keep_editing_without_javascript(client):
     response = client.post("/notification-templates/new", data={
         "name": "draft", "template": "{{ Status }}", "data": "resolved", "action": "preview"})
     page = text(response)
-    assert response.status_code == 200 and '<pre class="preview-output">resolved</pre>' in page
+    assert response.status_code == 200
+    assert '<pre class="preview-output" tabindex="0">resolved</pre>' in page
     assert 'value="draft"' in page and 'value="resolved" checked' in page
     assert domain.list_templates() == []
 

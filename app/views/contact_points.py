@@ -64,7 +64,8 @@ def list_page():
     if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
     return render_template(template, page=page, search=search, attempts=_attempts(page.items),
-                           charts=hourly([cp.id for cp in page.items]))
+                           charts=hourly([cp.id for cp in page.items]),
+                           highlight=request.args.get("highlight", ""))
 
 
 @bp.get("/contact-points/new")
@@ -204,9 +205,12 @@ def test(uid: str):
 @bp.post("/contact-points/<uid>/duplicate")
 @requires("editor")
 def duplicate(uid: str):
+    """Copy a contact point; the whole list comes back with the copy highlighted."""
     copy = domain.duplicate_contact_point(_contact_point_or_404(uid))
     flash(f'Contact point duplicated as "{copy.name}".')
-    return redirect(url_for("contact_points.list_page", search=copy.name))
+    number = domain.page_number_of(copy, current_app.config["HERALD_PAGE_SIZE"])
+    return redirect(url_for("contact_points.list_page", page=number if number > 1 else None,
+                            highlight=copy.uid, _anchor=f"contact-point-{copy.uid}"))
 
 
 @bp.get("/contact-points/<uid>/delete")
@@ -224,10 +228,9 @@ def delete(uid: str):
     contact_point = _contact_point_or_404(uid)
     name = contact_point.name
     domain.delete_contact_point(contact_point)
-    if is_htmx():  # the row goes; the count above the list follows
+    flash(f'Contact point "{name}" deleted.')
+    if is_htmx():  # the row goes; the count and the message above the list follow
         search = request.values.get("search", "")[:200]
         total = domain.list_contact_points(search, 1, 1).total
-        return render_template("contact_points/_count.html", total=total, search=search,
-                               oob=True)
-    flash(f'Contact point "{name}" deleted.')
+        return render_template("contact_points/_deleted.html", total=total, search=search)
     return redirect(url_for("contact_points.list_page"))

@@ -34,6 +34,15 @@ def row(page: Page, name: str) -> Locator:
     return page.locator("article.contact-point").filter(has=heading)
 
 
+def row_menu_action(contact_point_row: Locator, name: str) -> Locator:
+    """A button or link of the row's More menu (Duplicate, Export, Delete), the menu opened."""
+    menu = contact_point_row.locator("details.more")
+    if not menu.evaluate("details => details.open"):
+        menu.locator("summary", has_text="More").click()
+    action = menu.get_by_role("button", name=name, exact=True)
+    return action.or_(menu.get_by_role("link", name=name, exact=True))
+
+
 def section(block: Locator, summary: str) -> Locator:
     """The collapsible <details> of a block whose <summary> reads `summary`."""
     return block.locator("details").filter(has=block.page.locator("summary", has_text=summary))

@@ -17,6 +17,7 @@ from tests.browser.pages import (
     integration_select,
     labelled,
     row,
+    row_menu_action,
     secret_shown_as_configured,
     section,
     settled,
@@ -272,21 +273,28 @@ def test_untouched_secrets_survive_a_rename(live_server, page: Page, make_contac
     secret_shown_as_configured(blocks(page).first, "Webhook URL")
 
 
-def test_duplicate_adds_a_copy_with_the_same_integrations(
+def test_duplicate_shows_the_whole_list_with_the_copy_highlighted(
     live_server, page: Page, make_contact_point
 ):
     make_contact_point("Ops", [("email", {"addresses": "ops@example.com"})])
+    make_contact_point("Other", [("email", {"addresses": "other@example.com"})])
     page.goto(live_server("/contact-points"))
 
-    row(page, "Ops").get_by_role("button", name="Duplicate").click()
+    row_menu_action(row(page, "Ops"), "Duplicate").click()
 
     copy = row(page, "Ops (copy)")
     expect(copy).to_have_count(1)
     expect(copy).to_contain_text("Email")
     expect(copy).to_contain_text("ops@example.com")
-    page.goto(live_server("/contact-points"))
+    expect(copy.get_by_text("New copy")).to_be_visible()
+    expect(copy).to_be_in_viewport()
+    expect(page.get_by_role("status").filter(has_text="duplicated as")).to_contain_text(
+        "Ops (copy)")
+    # The list is not filtered to the copy: the original and the others are still there.
+    expect(page.get_by_label("Search by name or type")).to_have_value("")
     expect(row(page, "Ops")).to_have_count(1)
-    expect(row(page, "Ops (copy)")).to_have_count(1)
+    expect(row(page, "Other")).to_have_count(1)
+    expect(row(page, "Ops").get_by_text("New copy")).to_have_count(0)
 
 
 def test_delete_asks_for_confirmation_and_removes_the_row_in_place(
@@ -298,7 +306,7 @@ def test_delete_asks_for_confirmation_and_removes_the_row_in_place(
     url_before = page.url
 
     page.once("dialog", lambda dialog: dialog.dismiss())
-    row(page, "Doomed").get_by_role("button", name="Delete").click()
+    row_menu_action(row(page, "Doomed"), "Delete").click()
     expect(row(page, "Doomed")).to_have_count(1)
 
     messages: list[str] = []
@@ -308,15 +316,19 @@ def test_delete_asks_for_confirmation_and_removes_the_row_in_place(
         dialog.accept()
 
     page.once("dialog", accept)
-    row(page, "Doomed").get_by_role("button", name="Delete").click()
+    row_menu_action(row(page, "Doomed"), "Delete").click()
 
     expect(row(page, "Doomed")).to_have_count(0)
     expect(row(page, "Kept")).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text="deleted")).to_have_text(
+        re.compile(r"Contact point .Doomed. deleted\."))
+    expect(page.get_by_text("1 contact point", exact=True)).to_be_visible()
     assert messages and messages[0].strip(), "the confirmation asks nothing"
     assert page.url == url_before, "delete should remove the row in place, not navigate"
     page.reload()
     expect(row(page, "Doomed")).to_have_count(0)
     expect(row(page, "Kept")).to_have_count(1)
+    expect(page.get_by_text(re.compile(r"Doomed. deleted"))).to_have_count(0)  # said once
 
 
 def test_delete_without_javascript_goes_through_a_confirmation_page(
@@ -326,12 +338,14 @@ def test_delete_without_javascript_goes_through_a_confirmation_page(
     page = no_js_page
     page.goto(live_server("/contact-points"))
 
-    row(page, "Doomed").get_by_role("button", name="Delete").click()
+    row_menu_action(row(page, "Doomed"), "Delete").click()
     expect(page.get_by_text("Delete the contact point “Doomed”")).to_be_visible()
     page.get_by_role("button", name="Delete").click()
 
     expect(page).to_have_url(re.compile(r"/contact-points$"))
     expect(row(page, "Doomed")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="deleted")).to_have_text(
+        re.compile(r"Contact point .Doomed. deleted\."))
 
 
 def test_search_narrows_the_list_and_keeps_the_query_in_the_url(

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.pages import row
+from tests.browser.pages import row, row_menu_action
 
 GRAFANA_FILE = """\
 apiVersion: 1
@@ -100,7 +100,7 @@ def test_export_a_row_as_json(page: Page, live_server: LiveServer, make_contact_
                                           "recipient": "#ops"})])
     page.goto(live_server("/contact-points"))
 
-    row(page, "ops").get_by_role("link", name="Export").click()
+    row_menu_action(row(page, "ops"), "Export").click()
     page.get_by_label("Format").select_option(label="JSON")
     page.get_by_role("button", name="Show").click()
 
