@@ -44,7 +44,8 @@ def seed(make_contact_point: Callable[..., Any]) -> dict[str, str]:
         outcome="failure", status_code=500, error="HTTP 500: " + "no capacity " * 20,
         group_status="firing", alert_names="DiskFull", group_key='{}:{alertname="DiskFull"}',
         request={"method": "POST", "url": "https://hooks.example.com/alerts/with/a/long/path",
-                 "headers": {"Content-Type": "application/json"}, "body": '{"a": "' + "x" * 400 + '"}'},
+                 "headers": {"Content-Type": "application/json"},
+                 "body": '{"a": "' + "x" * 400 + '"}'},
         response={"status": 500, "headers": {"Content-Type": "text/plain"}, "body": "no"})
     db.session.add(attempt)
     db.session.commit()
