@@ -80,7 +80,7 @@ def test_create_with_two_integrations_saves_in_order(client):
     assert contact_point.name == "Ops team"
     assert [i.type for i in contact_point.integrations] == ["email", "webhook"]
     assert contact_point.integrations[0].settings == {
-        "addresses": "a@example.com; b@example.com",
+        "addresses": "a@example.com;b@example.com",  # as Grafana separates them
         "singleEmail": True,
     }
     assert contact_point.integrations[1].settings["httpMethod"] == "PUT"

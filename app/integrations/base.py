@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.text import normalise_newlines
 from app.transport.errors import SendError, Sent  # noqa: F401 (senders import them here)
 
 ELEMENTS = ("input", "textarea", "checkbox", "select", "map", "list", "records")
@@ -164,6 +165,11 @@ def split_addresses(text: str) -> list[str]:
     return [part.strip() for part in ADDRESS_SPLIT_RE.split(text or "") if part.strip()]
 
 
+def joined_addresses(text: str) -> str:
+    """Addresses as Grafana's email settings hold them: one string, separated by ";"."""
+    return ";".join(split_addresses(text))
+
+
 def url_host(url: str) -> str:
     try:
         return urlsplit(url).hostname or ""
@@ -254,7 +260,7 @@ def set_path(data: dict[str, Any], key: str, value: Any) -> None:
     data[last] = value
 
 
-def _stored(spec: Field, value: Any) -> Any:
+def stored_value(spec: Field, value: Any) -> Any:
     """The value as Grafana stores it, or None when it is left out."""
     if spec.element == "checkbox":
         return bool(value) if (value or spec.default) else None
@@ -262,7 +268,9 @@ def _stored(spec: Field, value: Any) -> Any:
         return None
     if spec.kind == "int" and isinstance(value, str):
         return int(value)
-    return value
+    if spec.kind == "emails" and isinstance(value, str):
+        return joined_addresses(value) or None
+    return normalise_newlines(value)
 
 
 def to_storage(
@@ -272,7 +280,7 @@ def to_storage(
     settings: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
     for spec in integration_type.fields:
-        stored = _stored(spec, values.get(spec.key))
+        stored = stored_value(spec, values.get(spec.key))
         if stored is None:
             continue
         if spec.secret:
@@ -294,11 +302,26 @@ def from_storage(
 
 
 def _normalise(spec: Field, raw: Any) -> Any:
+    """A stored value as the form and senders use it (older rows may hold CRLF)."""
     if spec.element == "checkbox":
         return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes", "on")
     if spec.element in ("map", "records", "list"):
-        return raw
-    return str(raw)
+        return normalise_newlines(raw)
+    if spec.kind == "emails":
+        return joined_addresses(str(raw))
+    return normalise_newlines(str(raw))
+
+
+def normalised_settings(integration_type: IntegrationType | None,
+                        settings: dict[str, Any]) -> dict[str, Any]:
+    """Stored settings with each declared value as Herald stores it today."""
+    result = normalise_newlines(settings)
+    for spec in integration_type.fields if integration_type else ():
+        raw = get_path(result, spec.key)
+        if raw is not None and not spec.secret and spec.element != "checkbox":
+            value = stored_value(spec, raw)
+            set_path(result, spec.key, raw if value is None else value)
+    return result
 
 
 # --- sending -------------------------------------------------------------------------

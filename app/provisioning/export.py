@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.extensions import db
 from app.integrations import REGISTRY
-from app.integrations.base import get_path, set_path
+from app.integrations.base import get_path, normalised_settings, set_path
 from app.models import ContactPoint, Integration, NotificationTemplate, name_key
 from app.provisioning.document import dump
 from app.provisioning.goexport import define, to_go
@@ -54,9 +54,9 @@ def full_settings(integration: Integration, decrypt: bool, flag: Flag) -> dict[s
     template texts in Grafana's Go template language."""
     secrets = integration.secrets if decrypt else dict.fromkeys(
         integration.configured_secret_keys, REDACTED)
-    stored = in_go(integration.settings or {}, flag)
-    settings: dict[str, Any] = {}
     integration_type = REGISTRY.get(integration.type)
+    stored = in_go(normalised_settings(integration_type, integration.settings or {}), flag)
+    settings: dict[str, Any] = {}
     for spec in integration_type.fields if integration_type else ():
         value = secrets.pop(spec.key, None) if spec.secret else get_path(stored, spec.key)
         if value is not None:
@@ -88,7 +88,8 @@ def embedded(integration: Integration) -> dict[str, Any]:
         "uid": integration.uid,
         "name": integration.contact_point.name,
         "type": integration.type,
-        "settings": integration.settings or {},
+        "settings": normalised_settings(REGISTRY.get(integration.type),
+                                        integration.settings or {}),
         "disableResolveMessage": integration.disable_resolve_message,
     }
 

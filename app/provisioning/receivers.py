@@ -26,6 +26,7 @@ from app.provisioning.gotemplate import translate
 from app.provisioning.plan import TemplateNames
 from app.template_fields import referenced_names
 from app.templating import TemplateRenderError, check_syntax
+from app.text import normalise_newlines
 
 UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 SHAPES = {"map": (dict, "a mapping"), "list": (list, "a list"), "records": (list, "a list")}
@@ -228,6 +229,7 @@ def prepare(type_id: Any, settings: Any, disable_resolve_message: Any, names: Te
         raise Refused("settings must be a mapping.")
     if not isinstance(disable_resolve_message, bool):
         raise Refused("disableResolveMessage must be true or false.")
+    settings = normalise_newlines(settings)
     problems = shape_problems(integration_type, settings)
     if problems:
         raise Refused("Invalid settings: " + "; ".join(problems) + ".")
