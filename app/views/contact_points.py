@@ -140,7 +140,7 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
     elif action in ("testpanel", "test", "closetest"):
         return _test_action(state, contact_point, block, action)
     elif action == "preview":
-        block.previews[key] = preview(block.integration_type, key, block.values)
+        block.previews[key] = preview(block.integration_type, key, block.values, state.name)
         if is_htmx():
             return get_template_attribute("_macros.html", "preview_box")(block.previews[key])
     else:
