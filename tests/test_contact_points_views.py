@@ -87,7 +87,7 @@ def test_create_with_two_integrations_saves_in_order(client):
     listing = client.get("/contact-points").get_data(as_text=True)
     assert "Ops team" in listing
     assert "hooks.example.com" in listing
-    assert 'Contact point &#34;Ops team&#34; created.' in listing
+    assert "Contact point “Ops team” created." in listing
 
 
 def test_contact_point_without_integrations_is_allowed(client):

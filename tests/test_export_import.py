@@ -267,7 +267,7 @@ def test_refused_entries_say_why_and_the_rest_still_imports(client):
     assert any("Unknown integration type 'carrier-pigeon'" in row for row in found)
     assert any("uid bad | Refused | Invalid settings: settings.url: URL must be a valid" in row
                for row in found)
-    assert any('settings.url is "[REDACTED]": give its value' in row for row in found)
+    assert any('settings.url is “[REDACTED]”: give its value' in row for row in found)
     assert sum("used by more than one receiver" in row for row in found) == 2
     assert any("elsewhere" in row and "Herald has one organisation" in row for row in found)
     assert any("“default.title” is the name of a built-in template" in row for row in found)

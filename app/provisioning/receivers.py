@@ -178,7 +178,7 @@ def fill_secrets(integration_type: IntegrationType, settings: dict[str, Any], va
             if key in stored:
                 values[key] = stored[key]
             elif given == REDACTED:
-                raise Refused(f'settings.{key} is "{REDACTED}": give its value (only an '
+                raise Refused(f"settings.{key} is “{REDACTED}”: give its value (only an "
                               "existing integration of the same type keeps a stored secret).")
 
 

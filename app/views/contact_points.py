@@ -109,7 +109,7 @@ def submit(uid: str | None = None):
             block.errors = errors
         return _render_form(state, contact_point, status=422)
     verb = "updated" if contact_point else "created"
-    flash(f'Contact point "{result.contact_point.name}" {verb}.')
+    flash(f"Contact point “{result.contact_point.name}” {verb}.")
     return redirect(url_for("contact_points.list_page"))
 
 
@@ -202,7 +202,7 @@ def test(uid: str):
 @requires("editor")
 def duplicate(uid: str):
     copy = domain.duplicate_contact_point(_contact_point_or_404(uid))
-    flash(f'Contact point duplicated as "{copy.name}".')
+    flash(f"Contact point duplicated as “{copy.name}”.")
     return redirect(url_for("contact_points.list_page", search=copy.name))
 
 
@@ -226,5 +226,5 @@ def delete(uid: str):
         total = domain.list_contact_points(search, 1, 1).total
         return render_template("contact_points/_count.html", total=total, search=search,
                                oob=True)
-    flash(f'Contact point "{name}" deleted.')
+    flash(f"Contact point “{name}” deleted.")
     return redirect(url_for("contact_points.list_page"))
