@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,6 +76,8 @@ class IntegrationType:
     # Settings naming where the stored secrets are sent: when one changes, kept secrets
     # must be typed again, so a secret never follows an edited destination.
     destination_keys: tuple[str, ...] = ()
+    # A warning for the top of the form's block, from the app's configuration ("" for none).
+    notice: Callable[[Mapping[str, Any]], str] | None = None
     by_key: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +98,10 @@ class IntegrationType:
     def describe(self, values: Values) -> str:
         """A short description for the contact points list."""
         return self.summary(values) if self.summary else ""
+
+    def notice_for(self, config: Mapping[str, Any]) -> str:
+        """What a person must know before using this type here (email without SMTP)."""
+        return self.notice(config) if self.notice else ""
 
 
 # --- rules -----------------------------------------------------------------------------

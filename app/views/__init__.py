@@ -32,12 +32,13 @@ def register(app: Flask) -> None:
         contact_points,
         notification_templates,
         provisioning,
+        settings,
         tokens,
         users,
     )
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
-                      audit_log.bp, api.bp, provisioning.bp, tokens.bp):
+                      audit_log.bp, api.bp, provisioning.bp, tokens.bp, settings.bp):
         app.register_blueprint(blueprint)
     def can(role: str) -> bool:
         principal = current_principal()
