@@ -168,3 +168,27 @@ def test_herald_text_is_written_in_go(herald, go):
     "no template at all", '{{ template "default.title" . }}', "{{ .Status }}"])
 def test_plain_and_go_text_is_exported_as_is(text):
     assert to_go(text).text == text
+
+
+RENDERED_BOTH_WAYS = [
+    "{{ Alerts.Firing|length }} firing of {{ Alerts|length }}",
+    "{% for alert in Alerts %}\n- {{ alert.Labels.instance }}\n{% endfor +%}\nend",
+    '{% if CommonLabels.get("my-label") %}x{% else %}y{% endif %}',
+    "{% if Status == 'firing' and CommonLabels.alertname %}{{ Status|upper }}{% endif %}",
+    "  {% if Status %}\n  x\n  {% endif %}\n",
+    "{# note #}\nA",
+    "Alerts:\n  {% for alert in Alerts %}\n  * {{ alert.Status }}\n  {% endfor %}\nend\n",
+    "{% set n = Alerts|length %}\n{% if n > 1 %}\nmany\n{% elif n %}\none\n{% else %}\n"
+    "none\n{% endif %}\n",
+    '{% for a in Alerts %}{% for p in a.Labels.SortedPairs() %}{{ a.Status }}:{{ p.Name }} '
+    '{% endfor %}{% endfor %}',
+]
+
+
+@pytest.mark.parametrize("herald", RENDERED_BOTH_WAYS)
+def test_herald_to_grafana_and_back_renders_the_same(app, herald):
+    group = sample_groups()["firing"]
+    back = translate(to_go(herald).text)
+
+    assert back.problem == ""
+    assert render_source(back.text, group) == render_source(herald, group)

@@ -79,7 +79,8 @@ class _GoWriter:
         if self.eat_newline and text.startswith("\n"):
             text = text[1:]
         self.eat_newline = False
-        if tag is not None and not tag.group("v") and not (tag.group("bl") or tag.group("cl")):
+        if tag is not None and tag.group("v") is None and not (tag.group("bl")
+                                                               or tag.group("cl")):
             line = text[text.rfind("\n") + 1:]
             if line.strip(" \t") == "" and ("\n" in text or at_start):
                 text = text[:len(text) - len(line)]  # lstrip_blocks drops the indent
