@@ -36,7 +36,8 @@ TRANSLATED = [
     ("{{- .Status -}}", "{{- Status -}}"),
     ('{{ index .CommonLabels "team" }}', '{{ CommonLabels["team"] }}'),
     # in a condition a missing key is false, as in Go
-    ('{{ if index .CommonLabels "team" }}x{{ end }}', '{% if CommonLabels.get("team") %}x{% endif %}'),
+    ('{{ if index .CommonLabels "team" }}x{{ end }}',
+     '{% if CommonLabels.get("team") %}x{% endif %}'),
     ("{{/* a note */}}\nA", "{# a note +#}\nA"),
 ]
 
