@@ -91,6 +91,12 @@ def select_all(model):
     return list(db.session.scalars(select(model)))
 
 
+def test_the_copy_of_the_shared_sample_is_up_to_date():
+    shared = Path(__file__).resolve().parents[2] / "shared/samples/grafana-contact-points.yaml"
+    if shared.exists():  # beside the repository on the team's machines, not in every clone
+        assert shared.read_text() == SAMPLE
+
+
 def test_the_shared_grafana_sample_round_trips(client):
     original = yaml.safe_load(SAMPLE)
     assert import_document(client, SAMPLE).status_code == 302
