@@ -267,7 +267,7 @@ def _status(value: Any, where: str, default: str) -> str:
     if value in (None, ""):
         return default
     if value not in STATUSES:
-        raise ValueError(f'{where}status must be "firing" or "resolved", got {value!r}')
+        raise ValueError(f"{where}status must be “firing” or “resolved”, got {value!r}")
     return value
 
 

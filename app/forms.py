@@ -14,6 +14,7 @@ from app.integrations import DEFAULT_TYPE, get_type
 from app.integrations.base import Errors, Field, IntegrationType, Values, from_storage
 from app.models import ContactPoint
 from app.template_fields import value_from_choice
+from app.text import normalise_newlines
 
 TOKEN_RE = re.compile(r"^[a-z0-9]{1,16}$")
 MAX_BLOCKS = 100  # integrations per contact point (app/provisioning/apply.py holds the same)
@@ -164,7 +165,8 @@ def parse_form(form: MultiDict, contact_point: ContactPoint | None) -> FormState
         raise BadRequest("Malformed integration block index.")
     stored = {i.uid: i for i in contact_point.integrations} if contact_point else {}
     blocks = [_parse_block(form, token, stored) for token in tokens]
-    return FormState(name=form.get("name", ""), blocks=blocks, fallback=form.get("fallback", ""),
+    return FormState(name=normalise_newlines(form.get("name", "")), blocks=blocks,
+                     fallback=normalise_newlines(form.get("fallback", "")),
                      version=form.get("version", ""))
 
 
@@ -189,7 +191,7 @@ def _parse_block(form: MultiDict, token: str, stored: dict) -> BlockState:
         if spec.secret and name not in form and spec.key in secret_keys:
             configured.add(spec.key)
             continue
-        values[spec.key] = read_field(form, name, spec)
+        values[spec.key] = normalise_newlines(read_field(form, name, spec))
     uid = form.get(prefix + "uid", "")
     extra_rows = {spec.key: min(form.get(f"{prefix}rows.{spec.key}", 0, type=int) or 0, 50)
                   for spec in integration_type.fields

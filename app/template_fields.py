@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from jinja2 import meta
 
@@ -105,8 +106,10 @@ def saved_template_names() -> list[str]:
     return g.saved_template_names
 
 
-def preview(integration_type: IntegrationType, key: str, values: Values) -> tuple[str, str]:
-    """(text, error) of one field rendered against the sample firing group."""
+def preview(integration_type: IntegrationType, key: str, values: Values,
+            receiver: str = "") -> tuple[str, str]:
+    """(text, error) of one field rendered against the sample firing group, sent to the
+    contact point being edited (receiver: its name as typed) as a real send would be."""
     from app.alerts import sample_groups
     from app.templating import render_source
 
@@ -115,7 +118,10 @@ def preview(integration_type: IntegrationType, key: str, values: Values) -> tupl
         return "", "This field does not use templates."
     source = values.get(key) or BUILTIN_TEMPLATES[spec.template]
     try:
-        return render_source(source, sample_groups()["firing"]), ""
+        group = sample_groups()["firing"]
+        if receiver.strip():
+            group = replace(group, receiver=receiver.strip())
+        return render_source(source, group), ""
     except TemplateRenderError as exc:
         # Imported here: the templates package imports this module.
         from app.notification_templates.preview import describe_error

@@ -208,7 +208,7 @@ ERRORS = [
      "Unknown integration type 'pigeon'"),
     ("POST", "/contact-points", {"type": "slack", "settings": {}}, 400, "name is required"),
     ("POST", "/contact-points", {"name": "x", "type": "slack", "settings": {"url": "[REDACTED]"}},
-     400, 'settings.url is "[REDACTED]"'),
+     400, 'settings.url is “[REDACTED]”'),
     ("POST", "/contact-points", ["not", "an", "object"], 400, "The body must be a JSON object."),
     ("PUT", "/contact-points/missing", SLACK, 404, "There is no integration with uid missing."),
     ("DELETE", "/contact-points/missing", None, 404, "Nothing to delete"),

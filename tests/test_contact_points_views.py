@@ -80,14 +80,14 @@ def test_create_with_two_integrations_saves_in_order(client):
     assert contact_point.name == "Ops team"
     assert [i.type for i in contact_point.integrations] == ["email", "webhook"]
     assert contact_point.integrations[0].settings == {
-        "addresses": "a@example.com; b@example.com",
+        "addresses": "a@example.com;b@example.com",  # as Grafana separates them
         "singleEmail": True,
     }
     assert contact_point.integrations[1].settings["httpMethod"] == "PUT"
     listing = client.get("/contact-points").get_data(as_text=True)
     assert "Ops team" in listing
     assert "hooks.example.com" in listing
-    assert 'Contact point &#34;Ops team&#34; created.' in listing
+    assert "Contact point “Ops team” created." in listing
 
 
 def test_contact_point_without_integrations_is_allowed(client):

@@ -22,9 +22,9 @@ from tests.conftest import make_config
 from tests.formdata import form_data
 from tests.senders.conftest import body_of, make_group
 
-# shared/ stands beside the repository, here and in CI's fresh clone alike.
-SAMPLE = Path(__file__).resolve().parents[2] / "shared/samples/grafana-contact-points.yaml"
-SAMPLE_TEXT = SAMPLE.read_text() if SAMPLE.exists() else ""
+# A copy of the shared Grafana provisioning sample, so that the test runs on any clone.
+SAMPLE = Path(__file__).resolve().parent / "data/grafana-contact-points.yaml"
+SAMPLE_TEXT = SAMPLE.read_text()
 WAVE_1 = """\
 apiVersion: 1
 contactPoints:
@@ -185,7 +185,7 @@ def test_grafana_file_with_every_type_previews_then_imports(client):
 
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "10 created" in text
+    assert "3 contact points (9 integrations) created, 1 template created" in text
     assert "Template | short-title |  | Created" in rows(text)[0]
     assert any("ops-team | Slack · uid ops_slack | Created" in row for row in rows(text))
     assert count(ContactPoint) == 0, "a preview writes nothing"
@@ -194,7 +194,7 @@ def test_grafana_file_with_every_type_previews_then_imports(client):
 
     assert response.status_code == 302
     listing = client.get("/contact-points").get_data(as_text=True)
-    assert "Imported: 10 created." in listing
+    assert "Imported: 3 contact points (9 integrations) created, 1 template created." in listing
     for name in ("ops-team", "pager", "hooks"):
         assert f"<h2>{name}</h2>" in listing
     webhook = integration("hooks_webhook")
@@ -214,8 +214,6 @@ def test_grafana_file_with_every_type_previews_then_imports(client):
 
 
 def test_the_shared_sample_file_imports(client):
-    if not SAMPLE_TEXT:
-        pytest.skip("the shared sample file is not on this machine")
     assert import_document(client, SAMPLE_TEXT).status_code == 302
     assert {cp.name for cp in db.session.scalars(select(ContactPoint))} == {"ops-team", "pager"}
 
@@ -305,11 +303,11 @@ def test_refused_entries_say_why_and_the_rest_still_imports(client):
     page = preview(client, REFUSED).get_data(as_text=True)
 
     found = rows(page)
-    assert "1 created, 7 refused" in page
+    assert "1 contact point (1 integration) created, 7 entries refused" in page
     assert any("Unknown integration type 'carrier-pigeon'" in row for row in found)
     assert any("uid bad | Refused | Invalid settings: settings.url: URL must be a valid" in row
                for row in found)
-    assert any('settings.url is "[REDACTED]": give its value' in row for row in found)
+    assert any('settings.url is “[REDACTED]”: give its value' in row for row in found)
     assert sum("used by more than one receiver" in row for row in found) == 2
     assert any("elsewhere" in row and "Herald has one organisation" in row for row in found)
     assert any("“default.title” is the name of a built-in template" in row for row in found)
@@ -327,7 +325,8 @@ def test_redacted_secret_keeps_the_stored_one_for_an_existing_integration(
     document = {"apiVersion": 1, "contactPoints": [{"name": "ops", "receivers": [
         {"uid": uid, "type": "slack", "settings": {"url": "[REDACTED]", "recipient": "#new"}}]}]}
 
-    assert "1 updated" in preview(client, json.dumps(document)).get_data(as_text=True)
+    page = preview(client, json.dumps(document)).get_data(as_text=True)
+    assert "1 contact point (1 integration) updated" in page
     import_document(client, json.dumps(document))
 
     assert integration(uid).secrets == {"url": "https://hooks.slack.example/1"}
@@ -446,7 +445,8 @@ def test_provision_command_dry_run_writes_nothing(app, tmp_path):
 
     assert dry.exit_code == 0, dry.output
     assert "created\tcontact point\tops-team\tSlack · uid ops_slack" in dry.output
-    assert "Dry run, nothing written: 10 created" in dry.output
+    assert ("Dry run, nothing written: 3 contact points (9 integrations) created, "
+            "1 template created") in dry.output
     assert count(Integration) == 0
 
     applied = runner.invoke(args=["provision", str(tmp_path / "a.yaml")])
@@ -608,3 +608,25 @@ def test_a_responder_setting_that_is_not_text_is_refused(client):
 
     assert found == ["Contact point | pager | Opsgenie · uid og | Refused | Invalid settings: "
                      "settings.responders[1].username must be text."]
+
+
+def test_the_summary_counts_contact_points_integrations_and_templates_apart(client):
+    document = """\
+apiVersion: 1
+contactPoints:
+  - name: ops
+    receivers:
+      - {uid: ops_hook, type: webhook, settings: {url: "https://ops.example/"}}
+      - {uid: ops_mail, type: email, settings: {addresses: "a@example.com"}}
+  - name: db
+    receivers:
+      - {uid: db_hook, type: webhook, settings: {url: "https://db.example/"}}
+      - {uid: db_odd, type: carrier-pigeon, settings: {}}
+templates:
+  - {name: short, template: "{{ .Status }}"}
+"""
+    summary = "2 contact points (3 integrations) created, 1 template created, 1 entry refused"
+
+    assert f"{summary}." in preview(client, document).get_data(as_text=True)
+    import_document(client, document)
+    assert f"Imported: {summary}." in client.get("/contact-points").get_data(as_text=True)

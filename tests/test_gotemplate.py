@@ -34,6 +34,11 @@ TRANSLATED = [
     ("{{ $count := len .Alerts }}{{ $count }} alerts",
      "{% set count = Alerts|length %}{{ count }} alerts"),
     ("{{- .Status -}}", "{{- Status -}}"),
+    ('{{ index .CommonLabels "team" }}', '{{ CommonLabels["team"] }}'),
+    # in a condition a missing key is false, as in Go
+    ('{{ if index .CommonLabels "team" }}x{{ end }}',
+     '{% if CommonLabels.get("team") %}x{% endif %}'),
+    ("{{/* a note */}}\nA", "{# a note +#}\nA"),
 ]
 
 

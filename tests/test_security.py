@@ -66,6 +66,8 @@ ROLES = {
     "tokens.list_page": "admin",
     "tokens.create": "admin",
     "tokens.revoke": "admin",
+    "settings.email_page": "admin",
+    "settings.send_test": "admin",
 }
 PUBLIC = {"static", "auth.login", "auth.setup"}
 RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}

@@ -78,6 +78,20 @@ def test_preview_renders_the_default_with_the_sample_alert(client):
     assert "[FIRING:2] HighCPU api (prod)" in fragment
 
 
+def test_preview_sends_to_the_contact_point_being_edited(client, make_contact_point):
+    data = {**slack_form(**{"title.mode": "custom", "title": "to {{ Receiver }}"}),
+            "name": "Database on-call", "action": "preview:a1:title"}
+    fragment = client.post("/contact-points/new", data=data, headers=HX).get_data(as_text=True)
+    assert "to Database on-call" in fragment
+    assert "ops-team" not in fragment
+
+    make_contact_point("payments", [("slack", {"url": "https://hooks.slack.example/x"})])
+    uid = db.session.scalar(select(Integration)).contact_point.uid
+    data["name"] = "payments (renamed)"
+    page = client.post(f"/contact-points/{uid}/edit", data=data).get_data(as_text=True)
+    assert "to payments (renamed)" in page
+
+
 def test_preview_shows_errors_with_their_line(client):
     data = {**slack_form(**{"title.mode": "custom", "title": "{{ Nope }}"}),
             "action": "preview:a1:title"}

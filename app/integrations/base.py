@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.text import normalise_newlines
 from app.transport.errors import SendError, Sent  # noqa: F401 (senders import them here)
 
 ELEMENTS = ("input", "textarea", "checkbox", "select", "map", "list", "records")
@@ -78,6 +79,8 @@ class IntegrationType:
     # must be typed again, so a secret never follows an edited destination.
     destination_keys: tuple[str, ...] = ()
     category: str = "Generic"  # one of CATEGORIES: its group in the Integration dropdown
+    # A warning for the top of the form's block, from the app's configuration ("" for none).
+    notice: Callable[[Mapping[str, Any]], str] | None = None
     by_key: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -99,6 +102,10 @@ class IntegrationType:
     def describe(self, values: Values) -> str:
         """A short description for the contact points list."""
         return self.summary(values) if self.summary else ""
+
+    def notice_for(self, config: Mapping[str, Any]) -> str:
+        """What a person must know before using this type here (email without SMTP)."""
+        return self.notice(config) if self.notice else ""
 
 
 # --- rules -----------------------------------------------------------------------------
@@ -166,6 +173,11 @@ def header_names(key: str) -> Rule:
 def split_addresses(text: str) -> list[str]:
     """Email addresses separated by commas, semicolons or new lines."""
     return [part.strip() for part in ADDRESS_SPLIT_RE.split(text or "") if part.strip()]
+
+
+def joined_addresses(text: str) -> str:
+    """Addresses as Grafana's email settings hold them: one string, separated by ";"."""
+    return ";".join(split_addresses(text))
 
 
 def url_host(url: str) -> str:
@@ -258,7 +270,7 @@ def set_path(data: dict[str, Any], key: str, value: Any) -> None:
     data[last] = value
 
 
-def _stored(spec: Field, value: Any) -> Any:
+def stored_value(spec: Field, value: Any) -> Any:
     """The value as Grafana stores it, or None when it is left out."""
     if spec.element == "checkbox":
         return bool(value) if (value or spec.default) else None
@@ -266,7 +278,9 @@ def _stored(spec: Field, value: Any) -> Any:
         return None
     if spec.kind == "int" and isinstance(value, str):
         return int(value)
-    return value
+    if spec.kind == "emails" and isinstance(value, str):
+        return joined_addresses(value) or None
+    return normalise_newlines(value)
 
 
 def to_storage(
@@ -276,7 +290,7 @@ def to_storage(
     settings: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
     for spec in integration_type.fields:
-        stored = _stored(spec, values.get(spec.key))
+        stored = stored_value(spec, values.get(spec.key))
         if stored is None:
             continue
         if spec.secret:
@@ -298,11 +312,26 @@ def from_storage(
 
 
 def _normalise(spec: Field, raw: Any) -> Any:
+    """A stored value as the form and senders use it (older rows may hold CRLF)."""
     if spec.element == "checkbox":
         return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes", "on")
     if spec.element in ("map", "records", "list"):
-        return raw
-    return str(raw)
+        return normalise_newlines(raw)
+    if spec.kind == "emails":
+        return joined_addresses(str(raw))
+    return normalise_newlines(str(raw))
+
+
+def normalised_settings(integration_type: IntegrationType | None,
+                        settings: dict[str, Any]) -> dict[str, Any]:
+    """Stored settings with each declared value as Herald stores it today."""
+    result = normalise_newlines(settings)
+    for spec in integration_type.fields if integration_type else ():
+        raw = get_path(result, spec.key)
+        if raw is not None and not spec.secret and spec.element != "checkbox":
+            value = stored_value(spec, raw)
+            set_path(result, spec.key, raw if value is None else value)
+    return result
 
 
 # --- sending -------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 from app.integrations.base import (
     Field,
@@ -18,6 +20,8 @@ from app.transport import http
 from app.transport import smtp as mailer
 
 MAX_SUBJECT = 250
+NOT_CONFIGURED_NOTICE = ("SMTP is not configured: email cannot be sent. "
+                         "See Settings → Email (SMTP).")
 
 
 def summary(values: Values) -> str:
@@ -53,6 +57,11 @@ def messages(ctx: SendContext, sender: str) -> list[EmailMessage]:
         message.add_alternative(html_text, subtype="html")
         built.append(message)
     return built
+
+
+def notice(config: Mapping[str, Any]) -> str:
+    """Said in the form before anyone presses Test: without SMTP no email can go out."""
+    return "" if mailer.is_configured(config.get("SMTP") or {}) else NOT_CONFIGURED_NOTICE
 
 
 def send(ctx: SendContext) -> Sent:
@@ -95,4 +104,5 @@ INTEGRATION = IntegrationType(
     summary=summary,
     send=send,
     category="Email & SMS",
+    notice=notice,
 )

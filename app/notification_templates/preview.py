@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.alerts import AlertGroup, group_from_dict, group_to_dict, sample_groups
 from app.templating import TemplateRenderError, render_source
+from app.text import normalise_newlines
 
 MAX_JSON_BYTES = 256 * 1024
 PREVIEW_DATA = {
@@ -24,7 +25,7 @@ def describe_error(error: TemplateRenderError) -> str:
 
 def normalise_source(source: str) -> str:
     """Browsers send textarea lines ending in CRLF; templates keep plain newlines."""
-    return source.replace("\r\n", "\n")
+    return normalise_newlines(source)
 
 
 @dataclass

@@ -111,7 +111,8 @@ class Expression:
         if kind == "word" and value not in ("true", "false", "nil"):
             while self._peek() not in ("", "|", ")"):
                 arguments.append(self._operand())
-            return _call(value, arguments + ([piped] if piped is not None else []), self.shown)
+            return _call(value, arguments + ([piped] if piped is not None else []), self.shown,
+                         self.lenient)
         self.position -= 1
         operand = self._operand()
         if piped is not None:
@@ -206,7 +207,7 @@ def _one_group(expression: str) -> bool:
     return False
 
 
-def _call(function: str, arguments: list[str], shown: str) -> str:
+def _call(function: str, arguments: list[str], shown: str, lenient: bool = False) -> str:
     """A Go function call written with Jinja's operators and filters."""
     args = [_wrapped(argument) for argument in arguments]
     count = len(args)
@@ -220,6 +221,8 @@ def _call(function: str, arguments: list[str], shown: str) -> str:
         return f"not {args[0]}"
     if function == "join" and count == 2:
         return f"{args[1]}|join({args[0]})"
+    if function == "index" and count == 2 and lenient:  # a missing key is false, as in Go
+        return f"{args[0]}.get({args[1]})"
     if function == "index" and count == 2:
         return f"{args[0]}[{args[1]}]"
     raise Untranslatable(f"{shown}: the function “{function}” with {count} argument(s) is "

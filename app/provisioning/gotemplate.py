@@ -3,7 +3,8 @@
 Translated: references to templates (``{{ template "default.title" . }}`` becomes
 ``{% include "default.title" %}``), fields of the alert data (``{{ .CommonLabels.alertname }}``),
 ``len``, comparisons, ``and``/``or``/``not``, ``toUpper``/``toLower``/``title``/``join``/
-``index``, pipes, ``{{ $x := ... }}``, and ``if``/``else``/``range``/``end`` over those.
+``index``, pipes, ``{{ $x := ... }}``, ``if``/``else``/``range``/``end`` over those, and
+comments.
 Anything else makes the whole text untranslatable: it is kept as written, with the reason.
 Text already in Herald's language (or plain text) is returned unchanged.
 
@@ -146,7 +147,7 @@ class _Translator:
     def _literal(self, text: str) -> None:
         self.out.append(text)  # never holds {% or {#: is_go() calls such text Herald's
 
-    def _block(self, match: re.Match[str], body: str) -> None:
+    def _block(self, match: re.Match[str], body: str, marks: str = "%%") -> None:
         """A {% %} tag keeping Go's whitespace: '-' where Go trims, '+' where Jinja would."""
         before = self.source[:match.start()]
         line_start = before[before.rfind("\n") + 1:]
@@ -154,7 +155,7 @@ class _Translator:
         left = "-" if match.group(1) else ("+" if indented else "")
         after = self.source[match.end():match.end() + 1]
         right = "-" if match.group(3) else ("+" if after == "\n" else "")
-        self.out.append(f"{{%{left} {body} {right}%}}")
+        self.out.append(f"{{{marks[0]}{left} {body} {right}{marks[1]}}}")
 
     @property
     def dot(self) -> str:
@@ -168,6 +169,9 @@ class _Translator:
         inner = match.group(2).strip()
         shown = "{{ " + inner + " }}"
         if inner.startswith("/*"):
+            if "#}" in inner:
+                raise Untranslatable(f"{shown}: a comment holding “#}}” is not translated")
+            self._block(match, inner.removeprefix("/*").removesuffix("*/").strip(), "##")
             return
         if not is_go_action(inner):  # Herald's own expression in Go text: keep it
             self.out.append(match.group(0))

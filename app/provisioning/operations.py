@@ -18,6 +18,7 @@ from app.provisioning.plan import REFUSED, UNCHANGED, Change
 from app.provisioning.planner import Planner
 from app.provisioning.receivers import Refused, check_contact_point_name, check_uid
 from app.provisioning.template_entries import pieces
+from app.text import normalise_newlines
 
 
 class ApiError(Exception):
@@ -127,7 +128,7 @@ def put_template(name: str, body: Any) -> dict[str, str]:
     text = _object(body).get("template")
     if not isinstance(text, str):
         raise ApiError(400, "template is required: the template's text.")
-    found = pieces(name.strip(), text)
+    found = pieces(name.strip(), normalise_newlines(text))
     if len(found) > 1:
         raise ApiError(400, "template holds several {{ define }} blocks: put each one under "
                             "its own name.")

@@ -20,6 +20,9 @@ CREATED, UPDATED, DELETED, UNCHANGED, REFUSED = (
     "created", "updated", "deleted", "unchanged", "refused")
 ACTIONS = (CREATED, UPDATED, DELETED, UNCHANGED, REFUSED)
 CONTACT_POINT, TEMPLATE = "Contact point", "Template"
+# the details of a change to a contact point itself, not to one of its integrations
+NO_INTEGRATIONS, WHOLE = "no integrations", "the whole contact point"
+WHOLE_CONTACT_POINT = (NO_INTEGRATIONS, WHOLE)
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,30 @@ class Plan:
         return {action: found[action] for action in ACTIONS if found[action]}
 
     def describe_counts(self) -> str:
-        """'2 created, 1 refused' style text."""
-        return ", ".join(f"{count} {action}" for action, count in self.counts().items()) \
-            or "nothing to do"
+        """'2 contact points (3 integrations) created, 1 template created, 1 entry refused'."""
+        parts = []
+        for action in ACTIONS:
+            changes = [change for change in self.changes if change.action == action]
+            if changes and action == REFUSED:
+                parts.append(f"{_counted(len(changes), 'entry', 'entries')} {action}")
+                continue
+            points = {name_key(c.name) for c in changes if c.kind == CONTACT_POINT}
+            integrations = sum(c.kind == CONTACT_POINT and c.detail not in WHOLE_CONTACT_POINT
+                               for c in changes)
+            templates = sum(c.kind == TEMPLATE for c in changes)
+            if points:
+                inside = _counted(integrations, "integration") or "no integrations"
+                parts.append(f"{_counted(len(points), 'contact point')} ({inside}) {action}")
+            if templates:
+                parts.append(f"{_counted(templates, 'template')} {action}")
+        return ", ".join(parts) or "nothing to do"
+
+
+def _counted(count: int, noun: str, plural: str = "") -> str:
+    """'1 template', '2 templates', or '' for none."""
+    if not count:
+        return ""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def digest(value: Any) -> str:

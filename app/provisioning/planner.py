@@ -23,9 +23,11 @@ from app.provisioning.plan import (
     CONTACT_POINT,
     CREATED,
     DELETED,
+    NO_INTEGRATIONS,
     REFUSED,
     UNCHANGED,
     UPDATED,
+    WHOLE,
     Change,
     ContactPointDelete,
     ContactPointWrite,
@@ -194,9 +196,9 @@ class Planner:
         key = name_key(name)
         self.joined.add(key)
         if key in self.contact_points:
-            change = Change(CONTACT_POINT, name, UNCHANGED, "no integrations", source=source)
+            change = Change(CONTACT_POINT, name, UNCHANGED, NO_INTEGRATIONS, source=source)
         else:
-            change = Change(CONTACT_POINT, name, CREATED, "no integrations", source=source,
+            change = Change(CONTACT_POINT, name, CREATED, NO_INTEGRATIONS, source=source,
                             operation=ContactPointWrite(name))
         self.changes.append(change)
 
@@ -275,7 +277,7 @@ class Planner:
             count = len(contact_point.integrations)
             if count and self.leaving[contact_point.id] >= count and key not in self.joined:
                 self.changes.append(Change(
-                    CONTACT_POINT, contact_point.name, DELETED, "the whole contact point",
+                    CONTACT_POINT, contact_point.name, DELETED, WHOLE,
                     "its last integration goes", before=digest(contact_point.uid),
                     operation=ContactPointDelete(contact_point.id)))
         return Plan(self.changes)

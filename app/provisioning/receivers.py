@@ -26,6 +26,7 @@ from app.provisioning.gotemplate import translate
 from app.provisioning.plan import TemplateNames
 from app.template_fields import referenced_names
 from app.templating import TemplateRenderError, check_syntax
+from app.text import normalise_newlines
 
 UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 SHAPES = {"map": (dict, "a mapping"), "list": (list, "a list"), "records": (list, "a list")}
@@ -177,7 +178,7 @@ def fill_secrets(integration_type: IntegrationType, settings: dict[str, Any], va
             if key in stored:
                 values[key] = stored[key]
             elif given == REDACTED:
-                raise Refused(f'settings.{key} is "{REDACTED}": give its value (only an '
+                raise Refused(f"settings.{key} is “{REDACTED}”: give its value (only an "
                               "existing integration of the same type keeps a stored secret).")
 
 
@@ -228,6 +229,7 @@ def prepare(type_id: Any, settings: Any, disable_resolve_message: Any, names: Te
         raise Refused("settings must be a mapping.")
     if not isinstance(disable_resolve_message, bool):
         raise Refused("disableResolveMessage must be true or false.")
+    settings = normalise_newlines(settings)
     problems = shape_problems(integration_type, settings)
     if problems:
         raise Refused("Invalid settings: " + "; ".join(problems) + ".")

@@ -29,6 +29,7 @@ from app.provisioning.plan import (
 from app.provisioning.receivers import Refused, check_herald_text
 from app.template_fields import referenced_names
 from app.templating import BUILTIN_TEMPLATES
+from app.text import normalise_newlines
 
 MAX_TEMPLATE_BYTES = 64 * 1024
 BUILTIN_KEYS = {name_key(name): name for name in BUILTIN_TEMPLATES}
@@ -89,7 +90,8 @@ class TemplatePlanner:
             except Refused as exc:
                 self._refuse(_name_of(entry), exc, entry.source)
                 continue
-            found += [(entry.source, *piece) for piece in pieces(name, item["template"])]
+            text = normalise_newlines(item["template"])
+            found += [(entry.source, *piece) for piece in pieces(name, text)]
         counts = Counter(name_key(piece[1]) for piece in found)
         for _source, name, _text, alias, _group in found:
             if counts[name_key(name)] == 1:

@@ -18,6 +18,11 @@ NOT_CONFIGURED = (
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
 
+def is_configured(smtp: Mapping[str, Any]) -> bool:
+    """Whether there is an SMTP server to send through (HERALD_SMTP_HOST)."""
+    return bool(smtp.get("host"))
+
+
 def sender_address(smtp: Mapping[str, Any]) -> str:
     """The From address: HERALD_SMTP_FROM, else the login when it is an address."""
     user = smtp.get("user") or ""
@@ -27,9 +32,9 @@ def sender_address(smtp: Mapping[str, Any]) -> str:
 def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], timeout: float
                   ) -> None:
     """Send every message over one SMTP connection; failures raise SendError."""
-    host = smtp.get("host") or ""
-    if not host:
+    if not is_configured(smtp):
         raise SendError(NOT_CONFIGURED, permanent=True)
+    host = smtp["host"]
     mode = (smtp.get("tls") or "starttls").lower()
     port = int(smtp.get("port") or DEFAULT_PORTS.get(mode, 25))
     try:

@@ -39,12 +39,14 @@ def register(app: Flask) -> None:
         intake,
         notification_templates,
         provisioning,
+        settings,
         tokens,
         users,
     )
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
-                      audit_log.bp, api.bp, provisioning.bp, tokens.bp, history.bp):
+                      audit_log.bp, api.bp, provisioning.bp, tokens.bp, history.bp,
+                      settings.bp):
         app.register_blueprint(blueprint)
     intake.register(app)
     def can(role: str) -> bool:

@@ -57,7 +57,7 @@ def setup():
         )
         if user is not None:
             start_session(user)
-            flash(f'Admin account "{user.username}" created.')
+            flash(f"Admin account “{user.username}” created.")
             return redirect(url_for("contact_points.list_page"))
     status = 422 if errors else 200
     return render_template("auth/setup.html", username=username, errors=errors), status

@@ -113,7 +113,7 @@ def submit(uid: str | None = None):
             block.errors = errors
         return _render_form(state, contact_point, status=422)
     verb = "updated" if contact_point else "created"
-    flash(f'Contact point "{result.contact_point.name}" {verb}.')
+    flash(f"Contact point “{result.contact_point.name}” {verb}.")
     return redirect(url_for("contact_points.list_page"))
 
 
@@ -144,7 +144,7 @@ def _apply_block_action(state: FormState, contact_point, action: str, argument: 
     elif action in ("testpanel", "test", "closetest"):
         return _test_action(state, contact_point, block, action)
     elif action == "preview":
-        block.previews[key] = preview(block.integration_type, key, block.values)
+        block.previews[key] = preview(block.integration_type, key, block.values, state.name)
         if is_htmx():
             return get_template_attribute("_macros.html", "preview_box")(block.previews[key])
     else:
@@ -207,7 +207,7 @@ def test(uid: str):
 def duplicate(uid: str):
     """Copy a contact point; the whole list comes back with the copy highlighted."""
     copy = domain.duplicate_contact_point(_contact_point_or_404(uid))
-    flash(f'Contact point duplicated as "{copy.name}".')
+    flash(f"Contact point duplicated as “{copy.name}”.")
     number = domain.page_number_of(copy, current_app.config["HERALD_PAGE_SIZE"])
     return redirect(url_for("contact_points.list_page", page=number if number > 1 else None,
                             highlight=copy.uid, _anchor=f"contact-point-{copy.uid}"))
@@ -228,7 +228,7 @@ def delete(uid: str):
     contact_point = _contact_point_or_404(uid)
     name = contact_point.name
     domain.delete_contact_point(contact_point)
-    flash(f'Contact point "{name}" deleted.')
+    flash(f"Contact point “{name}” deleted.")
     if is_htmx():  # the row goes; the count and the message above the list follow
         search = request.values.get("search", "")[:200]
         total = domain.list_contact_points(search, 1, 1).total

@@ -34,11 +34,12 @@ def _export_choice() -> tuple[str | None, str, bool]:
 @requires("viewer")
 def export_page():
     name, output_format, include_secrets = _export_choice()
-    text = export_text(name, include_secrets, output_format)
+    flags: list[str] = []
+    text = export_text(name, include_secrets, output_format, flags)
     if request.form.get("action") == "download":
         return Response(text, mimetype=MEDIA_TYPES[output_format], headers={
             "Content-Disposition": f'attachment; filename="{file_name(name, output_format)}"'})
-    return render_template("provisioning/export.html", name=name, text=text,
+    return render_template("provisioning/export.html", name=name, text=text, flags=flags,
                            output_format=output_format, include_secrets=include_secrets)
 
 

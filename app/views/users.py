@@ -40,7 +40,7 @@ def create():
                                         form["role"])
     if errors:
         return _page(422, form, errors)
-    flash(f'Account "{user.username}" added as {user.role}.')
+    flash(f"Account “{user.username}” added as {user.role}.")
     return redirect(url_for("users.list_page"))
 
 
@@ -66,7 +66,7 @@ def set_role(user_id: int):
     # An admin who steps down cannot see the Users page any more: go somewhere they can.
     stepping_down = user_id == current_principal().user_id and role != "admin"
     return _apply(user_id, lambda user: accounts.set_role(user, role),
-                  f'Account "{{name}}" is now {role}.',
+                  f"Account “{{name}}” is now {role}.",
                   then="contact_points.list_page" if stepping_down else "users.list_page")
 
 
@@ -75,7 +75,7 @@ def set_role(user_id: int):
 def reset_password(user_id: int):
     password = request.form.get("password", "")
     return _apply(user_id, lambda user: accounts.reset_password(user, password),
-                  'Password of "{name}" changed; its open sessions have ended.')
+                  "Password of “{name}” changed; its open sessions have ended.")
 
 
 @bp.post("/users/<int:user_id>/delete")
@@ -83,4 +83,4 @@ def reset_password(user_id: int):
 def delete(user_id: int):
     user = _user_or_404(user_id)
     name = user.username
-    return _apply(user_id, accounts.delete_user, f'Account "{name}" removed.')
+    return _apply(user_id, accounts.delete_user, f"Account “{name}” removed.")

@@ -59,7 +59,8 @@ def test_import_a_file_check_the_preview_apply_and_see_the_list(
     page.get_by_role("button", name="Preview").click()
 
     expect(page.get_by_role("heading", name="Import preview")).to_be_visible()
-    expect(page.get_by_role("status")).to_have_text("4 created, 1 refused.")
+    expect(page.get_by_role("status")).to_have_text(
+        "2 contact points (3 integrations) created, 1 template created, 1 entry refused.")
     expect(preview_row(page, "short-title", "Created")).to_have_count(1)
     expect(preview_row(page, "ops-team", "Slack · uid ops_slack")).to_contain_text("Created")
     hook = preview_row(page, "ops-team", "Webhook · uid ops_hook")
@@ -73,7 +74,8 @@ def test_import_a_file_check_the_preview_apply_and_see_the_list(
 
     expect(page).to_have_url(re.compile(r"/contact-points$"))
     expect(page.get_by_role("status").filter(has_text="Imported:")).to_contain_text(
-        "Imported: 4 created, 1 refused.")
+        "Imported: 2 contact points (3 integrations) created, 1 template created, "
+        "1 entry refused.")
     ops = row(page, "ops-team")
     expect(ops.locator(".integration")).to_have_count(2)
     expect(ops).to_contain_text("Needs review: Title:")

@@ -68,7 +68,7 @@ def test_no_response_of_a_session_carries_a_secret(
     webhook.get_by_role("button", name="Send test notification").click()
     expect(webhook.get_by_text("Test failed:")).to_be_visible()
     page.get_by_role("button", name="Save contact point").click()
-    expect(page.get_by_text('Contact point "everything" updated.')).to_be_visible()
+    expect(page.get_by_text('Contact point “everything” updated.')).to_be_visible()
     for path in ("/audit-log", "/users", "/notification-templates"):
         page.goto(live_server(path))
 
