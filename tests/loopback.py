@@ -42,7 +42,10 @@ class _SlowHandler(BaseHTTPRequestHandler):
     server: SlowReceiver
 
     def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        if len(body) < length:  # the sender went away mid-request (killed): nothing arrived
+            return
         server = self.server
         with server.lock:
             server.in_flight += 1
