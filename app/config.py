@@ -96,6 +96,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_RETRY_MAX_TIME=_float_env("HERALD_RETRY_MAX_TIME", 30.0),
         HERALD_SEND_WORKERS=_int_env("HERALD_SEND_WORKERS", 16),
         HERALD_TELEGRAM_API_URL=env.get("HERALD_TELEGRAM_API_URL", "https://api.telegram.org"),
+        HERALD_PUSHOVER_API_URL=env.get("HERALD_PUSHOVER_API_URL",
+                                        "https://api.pushover.net/1/messages.json"),
+        HERALD_THREEMA_API_URL=env.get("HERALD_THREEMA_API_URL",
+                                       "https://msgapi.threema.ch/send_simple"),
         # Destination policy (app/outbound.py): hosts, *.globs, IPs and CIDR ranges.
         HERALD_OUTBOUND_ALLOW=entries_from_env("HERALD_OUTBOUND_ALLOW"),
         HERALD_OUTBOUND_DENY=entries_from_env("HERALD_OUTBOUND_DENY"),

@@ -21,6 +21,20 @@ MINIMAL = {
     "telegram": {"bottoken": "SECRET-telegram-token", "chatid": "-100123"},
     "opsgenie": {"apiKey": "SECRET-opsgenie-key", "apiUrl": "https://api.opsgenie.example/v2"},
     "googlechat": {"url": "https://chat.example/v1/spaces/SECRET-googlechat-url"},
+    "prometheus-alertmanager": {"url": "https://am.example:9093",
+                                "basicAuthPassword": "SECRET-alertmanager-password"},
+    "pushover": {"apiToken": "SECRET-pushover-token", "userKey": "SECRET-pushover-user"},
+    "victorops": {"url": "https://alert.victorops.example/integrations/SECRET-victorops"},
+    "webex": {"room_id": "room-1", "bot_token": "SECRET-webex-token"},
+    "sensugo": {"url": "https://sensu.example:8080", "apikey": "SECRET-sensugo-key"},
+    "kafka": {"kafkaRestProxy": "https://kafka.example:8082", "kafkaTopic": "alerts",
+              "password": "SECRET-kafka-password", "username": "herald"},
+    "threema": {"gateway_id": "*HERALD1", "recipient_id": "ECHOECHO",
+                "api_secret": "SECRET-threema-secret"},
+    "wecom": {"url": "https://qyapi.example/cgi-bin/webhook/send?key=SECRET-wecom-url"},
+    "dingding": {"url": "https://oapi.example/robot/send?access_token=SECRET-dingding-url"},
+    "oncall": {"url": "https://oncall.example/integrations/v1/grafana_alerting/abc/",
+               "authorization_credentials": "SECRET-oncall-credentials"},
 }
 TYPES = sorted(REGISTRY)
 

@@ -2,22 +2,33 @@
 from __future__ import annotations
 
 from app.integrations import (
+    alertmanager,
+    dingding,
     discord,
     email,
     googlechat,
+    kafka,
+    oncall,
     opsgenie,
     pagerduty,
+    pushover,
+    sensugo,
     slack,
     teams,
     telegram,
+    threema,
+    victorops,
+    webex,
     webhook,
+    wecom,
 )
 from app.integrations.base import IntegrationType
 
 REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
-                   googlechat)
+                   googlechat, alertmanager, pushover, victorops, webex, sensugo, kafka,
+                   threema, wecom, dingding, oncall)
 }
 DEFAULT_TYPE = "email"
 

@@ -275,6 +275,9 @@ def _json_message(body: Any) -> str:
             if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
                 return f"{value}: {'; '.join(errors)}"
             return value
+    errors = body.get("errors")  # Pushover: {"errors": ["user identifier is invalid"], ...}
+    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        return "; ".join(errors)
     return ""
 
 
