@@ -35,6 +35,8 @@ MINIMAL = {
     "dingding": {"url": "https://oapi.example/robot/send?access_token=SECRET-dingding-url"},
     "oncall": {"url": "https://oncall.example/integrations/v1/grafana_alerting/abc/",
                "authorization_credentials": "SECRET-oncall-credentials"},
+    "sns": {"topic_arn": "arn:aws:sns:us-east-1:123456789012:alerts", "sigv4.region": "us-east-1",
+            "sigv4.access_key": "SECRET-sns-access", "sigv4.secret_key": "SECRET-sns-secret"},
 }
 TYPES = sorted(REGISTRY)
 

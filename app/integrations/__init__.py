@@ -14,6 +14,7 @@ from app.integrations import (
     pushover,
     sensugo,
     slack,
+    sns,
     teams,
     telegram,
     threema,
@@ -28,7 +29,7 @@ REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
                    googlechat, alertmanager, pushover, victorops, webex, sensugo, kafka,
-                   threema, wecom, dingding, oncall)
+                   threema, wecom, dingding, oncall, sns)
 }
 DEFAULT_TYPE = "email"
 
