@@ -37,6 +37,8 @@ MINIMAL = {
                "authorization_credentials": "SECRET-oncall-credentials"},
     "sns": {"topic_arn": "arn:aws:sns:us-east-1:123456789012:alerts", "sigv4.region": "us-east-1",
             "sigv4.access_key": "SECRET-sns-access", "sigv4.secret_key": "SECRET-sns-secret"},
+    "jira": {"api_url": "https://jira.example/rest/api/3", "project": "OPS", "issue_type": "Task",
+             "api_token": "SECRET-jira-token"},
 }
 TYPES = sorted(REGISTRY)
 

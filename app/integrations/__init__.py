@@ -7,6 +7,7 @@ from app.integrations import (
     discord,
     email,
     googlechat,
+    jira,
     kafka,
     oncall,
     opsgenie,
@@ -29,7 +30,7 @@ REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
                    googlechat, alertmanager, pushover, victorops, webex, sensugo, kafka,
-                   threema, wecom, dingding, oncall, sns)
+                   threema, wecom, dingding, oncall, sns, jira)
 }
 DEFAULT_TYPE = "email"
 
