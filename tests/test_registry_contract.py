@@ -39,6 +39,8 @@ MINIMAL = {
             "sigv4.access_key": "SECRET-sns-access", "sigv4.secret_key": "SECRET-sns-secret"},
     "jira": {"api_url": "https://jira.example/rest/api/3", "project": "OPS", "issue_type": "Task",
              "api_token": "SECRET-jira-token"},
+    "mqtt": {"brokerUrl": "tcp://broker.example:1883", "topic": "alerts",
+             "password": "SECRET-mqtt-password", "username": "herald"},
 }
 TYPES = sorted(REGISTRY)
 

@@ -9,6 +9,7 @@ from app.integrations import (
     googlechat,
     jira,
     kafka,
+    mqtt,
     oncall,
     opsgenie,
     pagerduty,
@@ -30,7 +31,8 @@ REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
                    googlechat, alertmanager, pushover, victorops, webex, sensugo, kafka,
-                   threema, wecom, dingding, oncall, sns, jira)
+                   threema, wecom, dingding, oncall, sns, jira,
+                   mqtt)
 }
 DEFAULT_TYPE = "email"
 
