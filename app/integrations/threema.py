@@ -1,7 +1,6 @@
 """Threema Gateway: a simple (server-encrypted) text message through send_simple."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
@@ -10,18 +9,19 @@ from app.integrations.common import alert_list_url
 from app.transport import http
 
 API_URL = "https://msgapi.threema.ch/send_simple"
-GATEWAY_ID_RE = re.compile(r"^\*[0-9A-Z]{7}$")
-THREEMA_ID_RE = re.compile(r"^[0-9A-Z]{8}$")
+ID_LENGTH = 8
 FIRING_EMOJI, RESOLVED_EMOJI = "\u26a0\ufe0f ", "\u2705 "
 
 
 def _valid_ids(values: Values) -> Iterable[tuple[str, str]]:
     gateway, recipient = values.get("gateway_id") or "", values.get("recipient_id") or ""
-    if gateway and not GATEWAY_ID_RE.match(gateway):
-        yield "gateway_id", ("Gateway ID must be 8 characters: a * then 7 capital letters or "
-                             "digits.")
-    if recipient and not THREEMA_ID_RE.match(recipient):
-        yield "recipient_id", "Recipient ID must be 8 capital letters or digits."
+    # Grafana's own checks: https://gateway.threema.ch/en/developer/api (IDs are 8 long).
+    if gateway and not gateway.startswith("*"):
+        yield "gateway_id", "invalid Threema Gateway ID: Must start with a *"
+    elif gateway and len(gateway) != ID_LENGTH:
+        yield "gateway_id", "invalid Threema Gateway ID: Must be 8 characters long"
+    if recipient and len(recipient) != ID_LENGTH:
+        yield "recipient_id", "invalid Threema Recipient ID: Must be 8 characters long"
 
 
 def text(ctx: SendContext) -> str:

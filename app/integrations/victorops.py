@@ -46,7 +46,8 @@ INTEGRATION = IntegrationType(
     label="VictorOps",
     description="Sends notifications to VictorOps",
     fields=(
-        Field("url", "URL", kind="url", required=True, secret=True, placeholder="VictorOps url"),
+        # Not checked as a URL: Grafana takes any text here (its docs' example is "XXX").
+        Field("url", "URL", required=True, secret=True, placeholder="VictorOps url"),
         Field("messageType", "Message Type", element="select", options=MESSAGE_TYPES),
         Field("title", "Title", element="textarea", template="default.title",
               help="Templated title to display"),

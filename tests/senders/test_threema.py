@@ -58,8 +58,9 @@ def test_resolved_group_has_a_check_mark(threema_api, deliver):
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [
-    ("gateway_id", "1234567", "Gateway ID must be 8 characters"),
-    ("recipient_id", "abc", "Recipient ID must be 8 capital letters or digits."),
+    ("gateway_id", "A5K94S9", "invalid Threema Gateway ID: Must start with a *"),
+    ("gateway_id", "*123456789", "invalid Threema Gateway ID: Must be 8 characters long"),
+    ("recipient_id", "abc", "invalid Threema Recipient ID: Must be 8 characters long"),
 ])
 def test_malformed_ids_are_refused(client, key, value, message):
     data = {"name": "t", "block": ["t1"], "t1.type": "threema",
