@@ -62,8 +62,9 @@ INTEGRATION = IntegrationType(
               placeholder="comma-separated list"),
         Field("device", "Device(s) (optional)",
               placeholder="comma-separated list; leave empty to send to all devices"),
-        Field("priority", "Alerting priority", element="select", options=PRIORITIES),
-        Field("okPriority", "OK priority", element="select", options=PRIORITIES),
+        Field("priority", "Alerting priority", element="select", options=PRIORITIES,
+              default="0"),
+        Field("okPriority", "OK priority", element="select", options=PRIORITIES, default="0"),
         Field("retry", "Retry (Only used for Emergency Priority)", kind="int",
               placeholder="minimum 30 seconds",
               help="How often (in seconds) the Pushover servers will send the same alerting "
@@ -72,8 +73,8 @@ INTEGRATION = IntegrationType(
               placeholder="maximum 10800 seconds",
               help="How many seconds the alerting or OK notification will continue to be "
               "retried."),
-        Field("sound", "Alerting sound", element="select", options=SOUNDS),
-        Field("okSound", "OK sound", element="select", options=SOUNDS),
+        Field("sound", "Alerting sound", element="select", options=SOUNDS, default="default"),
+        Field("okSound", "OK sound", element="select", options=SOUNDS, default="default"),
         Field("title", "Title", element="textarea", template="default.title"),
         Field("message", "Message", element="textarea", template="default.message"),
     ),

@@ -48,7 +48,8 @@ INTEGRATION = IntegrationType(
     fields=(
         # Not checked as a URL: Grafana takes any text here (its docs' example is "XXX").
         Field("url", "URL", required=True, secret=True, placeholder="VictorOps url"),
-        Field("messageType", "Message Type", element="select", options=MESSAGE_TYPES),
+        Field("messageType", "Message Type", element="select", options=MESSAGE_TYPES,
+              default=DEFAULT_MESSAGE_TYPE),
         Field("title", "Title", element="textarea", template="default.title",
               help="Templated title to display"),
         Field("description", "Description", element="textarea", template="default.message",

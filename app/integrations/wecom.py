@@ -89,7 +89,7 @@ INTEGRATION = IntegrationType(
         Field("secret", "Secret", secret=True, primary=True, placeholder="secret",
               help="Required if using APIAPP"),
         Field("msgtype", "Message Type", element="select", options=MESSAGE_TYPES,
-              placeholder="Text"),
+              default="markdown"),
         Field("message", "Message", element="textarea", template="default.message",
               help="Custom WeCom message. You can use template variables."),
         Field("title", "Title", element="textarea", template="default.title",

@@ -29,6 +29,7 @@ def form_of(server) -> list[tuple[str, str]]:
 
 
 def test_defaults_send_title_message_and_the_rule_link(pushover_api, deliver):
+    # Grafana's "Correct config with single alert" case (no image: Herald has none).
     group = grafana_group()
 
     result = deliver("pushover", {"userKey": "<userKey>", "apiToken": "<apiToken>"}, group)
@@ -37,7 +38,7 @@ def test_defaults_send_title_message_and_the_rule_link(pushover_api, deliver):
     assert form_of(pushover_api) == [
         ("user", "<userKey>"), ("token", "<apiToken>"), ("priority", "0"),
         ("title", default_title(group)), ("url", RULE_URL), ("url_title", "Show alert rule"),
-        ("message", default_message(group).strip()), ("sound", ""), ("html", "1")]
+        ("message", default_message(group).strip()), ("html", "1")]  # "default" sound: none
 
 
 def test_custom_title(pushover_api, deliver):
