@@ -21,6 +21,7 @@ CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 NETWORK_PROVIDERS = ("assume-role", "assume-role-with-web-identity", "sso", "login",
                      "container-role", "iam-role")
 STS_VERSION = "2011-06-15"
+STS_URL = "https://sts.{region}.amazonaws.com/"  # the regional endpoint, per AWS's advice
 ROLE_SESSION_NAME = "Herald"
 _STS_NS = "{https://sts.amazonaws.com/doc/2011-06-15/}"
 _assumed: dict[tuple[str, str, str], tuple[Credentials, float]] = {}
@@ -68,7 +69,7 @@ def assume_role(base: Credentials, role_arn: str, region: str) -> Credentials:
             return cached[0]
         body = urlencode({"Action": "AssumeRole", "Version": STS_VERSION, "RoleArn": role_arn,
                           "RoleSessionName": ROLE_SESSION_NAME})
-        answer = signed_post(f"https://sts.{region}.amazonaws.com/", body, base, "sts", region)
+        answer = signed_post(STS_URL.format(region=region), body, base, "sts", region)
         assumed, expires = _parse_assumed(answer.text)
         _assumed[key] = (assumed, expires - 300)
         return assumed

@@ -23,6 +23,8 @@ MESSAGE_TYPES = (("markdown", "Markdown"), ("text", "Text"))
 DEFAULT_TO_USER = "@all"
 # A token is renewed five minutes before WeCom says it expires.
 TOKEN_MARGIN = 300
+# https://developer.work.weixin.qq.com/document/path/90313 - invalid or expired token.
+STALE_TOKEN_CODES = {40014, 42001}
 _tokens: dict[tuple[str, str, str], tuple[str, float]] = {}
 _tokens_lock = threading.Lock()
 
@@ -35,11 +37,15 @@ def body(ctx: SendContext) -> dict:
     return {"msgtype": msgtype, msgtype: {"content": content}}
 
 
+def _token_key(ctx: SendContext, endpoint: str) -> tuple[str, str, str]:
+    values = ctx.values
+    return endpoint, values["corp_id"], hashlib.sha256(values["secret"].encode()).hexdigest()
+
+
 def access_token(ctx: SendContext, endpoint: str) -> str:
     """The app's access token, fetched with corp ID and secret and kept until near expiry."""
     # https://developer.work.weixin.qq.com/document/path/91039
-    values = ctx.values
-    key = (endpoint, values["corp_id"], hashlib.sha256(values["secret"].encode()).hexdigest())
+    values, key = ctx.values, _token_key(ctx, endpoint)
     with _tokens_lock:
         token, expires = _tokens.get(key, ("", 0.0))
         if token and expires > time.monotonic():
@@ -58,18 +64,27 @@ def access_token(ctx: SendContext, endpoint: str) -> str:
 
 def send(ctx: SendContext) -> Sent:
     """Post to the robot's webhook URL, or as the app to its message API."""
-    message = body(ctx)
     if ctx.values.get("url"):
-        url = ctx.values["url"]
+        answer = http.request("POST", ctx.values["url"], json=body(ctx))
     else:
-        endpoint = (ctx.values.get("endpointUrl") or ENDPOINT).rstrip("/")
-        message.update(agentid=ctx.values["agent_id"],
-                       touser=ctx.values.get("touser") or DEFAULT_TO_USER)
-        token = access_token(ctx, endpoint)
-        url = f"{endpoint}/cgi-bin/message/send?{urlencode({'access_token': token})}"
-    answer = http.request("POST", url, json=message)
+        answer = send_as_app(ctx)
     check_errcode(answer, "WeCom")
     return Sent(answer.status)
+
+
+def send_as_app(ctx: SendContext) -> http.HttpAnswer:
+    """The message sent with the app's access token; a stale token is dropped for a retry."""
+    endpoint = (ctx.values.get("endpointUrl") or ENDPOINT).rstrip("/")
+    message = {**body(ctx), "agentid": ctx.values["agent_id"],
+               "touser": ctx.values.get("touser") or DEFAULT_TO_USER}
+    query = urlencode({"access_token": access_token(ctx, endpoint)})
+    answer = http.request("POST", f"{endpoint}/cgi-bin/message/send?{query}", json=message)
+    code = answer.json.get("errcode") if isinstance(answer.json, dict) else None
+    if code in STALE_TOKEN_CODES:
+        with _tokens_lock:
+            _tokens.pop(_token_key(ctx, endpoint), None)
+        raise SendError(f"WeCom error {code}: {answer.json.get('errmsg') or 'stale token'}")
+    return answer
 
 
 INTEGRATION = IntegrationType(

@@ -155,3 +155,36 @@ def test_invalid_settings_are_refused(client, settings, message):
 
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+
+
+ASSUMED = """<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult><Credentials>
+    <AccessKeyId>ASIATEMPORARY</AccessKeyId>
+    <SecretAccessKey>temporary/secret</SecretAccessKey>
+    <SessionToken>session-token-1</SessionToken>
+    <Expiration>2099-01-01T00:00:00Z</Expiration>
+  </Credentials></AssumeRoleResult></AssumeRoleResponse>"""
+
+
+def test_role_arn_is_assumed_through_sts_and_its_credentials_sign(sns_endpoint, deliver,
+                                                                 monkeypatch):
+    from app.integrations import aws
+
+    sns_endpoint.expect_request("/sts/", method="POST").respond_with_data(
+        ASSUMED, content_type="text/xml")
+    monkeypatch.setattr(aws, "STS_URL", sns_endpoint.url_for("/sts/"))
+    role = "arn:aws:iam::123456789012:role/herald-publish"
+
+    result = deliver("sns", values(sns_endpoint, **{"sigv4.role_arn": role},
+                                   topic_arn="arn:aws:sns:us-east-1:1:t"), grafana_group())
+
+    assert result.ok, result.error
+    (sts, _), (publish, _) = sns_endpoint.log
+    assert dict(parse_qsl(sts.get_data(as_text=True))) == {
+        "Action": "AssumeRole", "Version": "2011-06-15", "RoleArn": role,
+        "RoleSessionName": "Herald"}
+    assert "/us-east-1/sts/aws4_request" in sts.headers["Authorization"]
+    assert publish.headers["X-Amz-Security-Token"] == "session-token-1"
+    assert publish.headers["Authorization"].startswith(
+        "AWS4-HMAC-SHA256 Credential=ASIATEMPORARY/")
+    assert "x-amz-security-token" in publish.headers["Authorization"]

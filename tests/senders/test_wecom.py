@@ -96,3 +96,26 @@ def test_neither_url_nor_secret_is_refused(client):
     assert response.status_code == 422
     assert "Enter a Webhook URL (group robot) or a Secret (app)." in response.get_data(
         as_text=True)
+
+
+def test_a_stale_token_is_dropped_and_the_retry_fetches_a_new_one(app, httpserver, deliver):
+    tokens = iter(["old", "new"])
+    httpserver.expect_request("/cgi-bin/gettoken").respond_with_handler(
+        lambda _request: Response(json.dumps({"errcode": 0, "access_token": next(tokens),
+                                              "expires_in": 7200}),
+                                  content_type="application/json"))
+    httpserver.expect_request("/cgi-bin/message/send", query_string="access_token=old"
+                              ).respond_with_json({"errcode": 42001,
+                                                   "errmsg": "access_token expired"})
+    httpserver.expect_request("/cgi-bin/message/send", query_string="access_token=new"
+                              ).respond_with_json(OK)
+    app.config.update(HERALD_RETRY_BACKOFF=0)
+    values = {"secret": "s-stale", "corp_id": "corp-3", "agent_id": "1",
+              "endpointUrl": httpserver.url_for("/")}
+
+    result = deliver("wecom", values, grafana_group(), is_test=False)
+
+    assert result.ok, result.error
+    assert [request.query_string.decode() for request, _ in httpserver.log] == [
+        "corpid=corp-3&corpsecret=s-stale", "access_token=old",
+        "corpid=corp-3&corpsecret=s-stale", "access_token=new"]
