@@ -121,5 +121,5 @@ INTEGRATION = IntegrationType(
     summary=lambda values: "group robot" if values.get("url") else
     f"app {values.get('agent_id', '')}",
     send=send,
-    destination_keys=("url", "endpointUrl"),
+    destination_keys=("endpointUrl",),  # the robot URL is itself a secret
 )
