@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.integrations import types_by_label
 from app.models import ContactPoint
 from tests.browser.pages import (
     add_block,
@@ -21,17 +22,8 @@ from tests.browser.pages import (
     settled,
 )
 
-TYPE_LABELS = [
-    "Discord",
-    "Email",
-    "Google Chat",
-    "Microsoft Teams",
-    "Opsgenie",
-    "PagerDuty",
-    "Slack",
-    "Telegram",
-    "Webhook",
-]
+# Every registered type, by label, in the dropdown's order.
+TYPE_LABELS = [integration_type.label for integration_type in types_by_label()]
 SLACK_WEBHOOK = "https://hooks.slack.com/services/T0000/B0000/slack-very-secret-token"
 HMAC_SECRET = "hmac-very-secret-value"
 BASIC_PASSWORD = "basic-very-secret-password"
