@@ -18,6 +18,8 @@ class TlsFiles:
     ca_file: Path
     cert_file: Path
     key_file: Path
+    client_cert_pem: str = ""
+    client_key_pem: str = ""
 
 
 def _name(common_name: str) -> x509.Name:
@@ -32,7 +34,7 @@ def _builder(subject: str, issuer: str, public_key) -> x509.CertificateBuilder:
 
 
 def make_tls_files(folder: Path) -> TlsFiles:
-    """A CA, and a certificate for localhost and 127.0.0.1 that it signed, as PEM files."""
+    """A CA, a certificate for localhost and 127.0.0.1 (files), and a client one (PEM)."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (_builder("Herald Test CA", "Herald Test CA", ca_key.public_key())
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -44,19 +46,27 @@ def make_tls_files(folder: Path) -> TlsFiles:
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
                          critical=False)
           .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
     names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    cert = (_builder("localhost", "Herald Test CA", key.public_key())
-            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+    server_cert, server_key = _leaf("localhost", names, ca_key)
+    client_cert, client_key = _leaf("herald-client", [x509.DNSName("herald-client")], ca_key)
+    ca_pem = ca.public_bytes(serialization.Encoding.PEM).decode()
+    files = TlsFiles(ca_pem, folder / "ca.pem", folder / "server.pem", folder / "server.key",
+                     client_cert, client_key)
+    files.ca_file.write_text(ca_pem)
+    files.cert_file.write_text(server_cert)
+    files.key_file.write_text(server_key)
+    return files
+
+
+def _leaf(name: str, alt_names: list[x509.GeneralName], ca_key) -> tuple[str, str]:
+    """A certificate for name signed by the CA, and its key, both as PEM."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (_builder(name, "Herald Test CA", key.public_key())
+            .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
                 ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256()))
-    ca_pem = ca.public_bytes(serialization.Encoding.PEM).decode()
-    files = TlsFiles(ca_pem, folder / "ca.pem", folder / "server.pem", folder / "server.key")
-    files.ca_file.write_text(ca_pem)
-    files.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    files.key_file.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return files
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem.decode()

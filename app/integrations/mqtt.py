@@ -133,7 +133,8 @@ def _publish(client: PolicedClient, parts, message: str, values: Values,
     client.connect_timeout = timeout
     client.connect(parts.hostname, parts.port or DEFAULT_PORTS[parts.scheme], KEEPALIVE)
     try:
-        _loop_until(client, lambda: bool(refused), deadline, timeout)
+        _loop_until(client, lambda: bool(refused), deadline, timeout,
+                    "before accepting it")
         if refused[0]:
             raise SendError(f"the MQTT broker refused the connection: {refused[0]}",
                             permanent=True)
@@ -142,20 +143,23 @@ def _publish(client: PolicedClient, parts, message: str, values: Values,
                               retain=bool(values.get("retain")))
         if info.rc != paho.MQTT_ERR_SUCCESS:
             raise SendError(f"publishing failed ({paho.error_string(info.rc)})")
-        _loop_until(client, info.is_published, deadline, timeout)
+        _loop_until(client, info.is_published, deadline, timeout,
+                    "before the message was delivered")
     finally:
         client.disconnect()
         client.loop(timeout=0)  # writes the DISCONNECT and closes the socket
 
 
-def _loop_until(client: PolicedClient, done, deadline: float, timeout: float) -> None:
+def _loop_until(client: PolicedClient, done, deadline: float, timeout: float,
+                when: str) -> None:
+    """Run the client's network loop until done(); SendError if it is closed or too slow."""
     while not done():
         if time.monotonic() > deadline:
             raise SendError(f"timed out after {timeout:g} s waiting for the MQTT broker")
         code = client.loop(timeout=0.05)
         # A refused CONNACK also ends the loop with an error: the callback says why.
         if code != paho.MQTT_ERR_SUCCESS and not done():
-            raise SendError(f"the MQTT broker closed the connection ({paho.error_string(code)})")
+            raise SendError(f"the MQTT broker closed the connection {when}")
 
 
 def _network_error(exc: OSError, host: str, where: str) -> SendError:

@@ -120,6 +120,24 @@ def test_tls_with_verification_disabled(tls, deliver):
     assert result.ok, result.error
 
 
+def test_tls_with_a_client_certificate(tmp_path, tls, deliver):
+    _, files = tls
+    extra = (f"cafile {files.ca_file}\ncertfile {files.cert_file}\nkeyfile {files.key_file}\n"
+             "require_certificate true\n")
+    settings = {"topic": "alerts/mtls", "messageFormat": "text", "message": "mutual",
+                "tlsConfig.caCertificate": files.ca_pem}
+    with running_broker(tmp_path, extra) as broker:
+        url = f"ssl://localhost:{broker.port}"
+        refused = deliver("mqtt", {"brokerUrl": url, **settings}, grafana_group())
+        accepted = deliver("mqtt", {"brokerUrl": url, **settings,
+                                    "tlsConfig.clientCertificate": files.client_cert_pem,
+                                    "tlsConfig.clientKey": files.client_key_pem},
+                           grafana_group())
+
+    assert refused.error == "the MQTT broker closed the connection before accepting it"
+    assert accepted.ok, accepted.error
+
+
 def test_outbound_policy_applies_to_the_resolved_address(app, broker, deliver):
     app.config["HERALD_OUTBOUND_DENY"] = ("127.0.0.0/8", "::1")
 
