@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,16 @@ def test_outbound_policy_applies_to_the_resolved_address(app, broker, deliver):
                               "topic": "alerts/denied"}, grafana_group())
 
     assert result.error == "destination not allowed by policy: localhost"
+
+
+def test_a_silent_broker_times_out(app, deliver):
+    app.config["HERALD_HTTP_TIMEOUT"] = 0.5
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        port = silent.getsockname()[1]
+        result = deliver("mqtt", {"brokerUrl": f"tcp://127.0.0.1:{port}", "topic": "t"},
+                         grafana_group())
+
+    assert result.error == "timed out after 0.5 s waiting for the MQTT broker"
 
 
 def test_closed_port_is_connection_refused(deliver):
