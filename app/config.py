@@ -108,6 +108,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_TWILIO_API_URL=env.get("HERALD_TWILIO_API_URL", "https://api.twilio.com"),
         # Apprise schemes that do not speak HTTP, which Herald lets through anyway.
         HERALD_APPRISE_SCHEMES=_list_env("HERALD_APPRISE_SCHEMES"),
+        HERALD_PUSHOVER_API_URL=env.get("HERALD_PUSHOVER_API_URL",
+                                        "https://api.pushover.net/1/messages.json"),
+        HERALD_THREEMA_API_URL=env.get("HERALD_THREEMA_API_URL",
+                                       "https://msgapi.threema.ch/send_simple"),
         # Destination policy (app/outbound.py): hosts, *.globs, IPs and CIDR ranges.
         HERALD_OUTBOUND_ALLOW=entries_from_env("HERALD_OUTBOUND_ALLOW"),
         HERALD_OUTBOUND_DENY=entries_from_env("HERALD_OUTBOUND_DENY"),

@@ -162,10 +162,12 @@ def textarea(page: str, element_id: str) -> str:
     return html.unescape(match.group(1))
 
 
-def test_the_test_documents_use_every_registered_type():
+def test_the_test_documents_and_the_grafana_examples_use_every_registered_type():
+    from tests.test_grafana_types_provisioning import GRAFANA_OTHER_TYPES
+
     types = {r["type"] for document in (WAVE_1, BEYOND)
              for cp in yaml.safe_load(document)["contactPoints"] for r in cp["receivers"]}
-    assert types == set(REGISTRY)
+    assert types | GRAFANA_OTHER_TYPES == set(REGISTRY)
 
 
 def test_types_beyond_grafana_import_with_their_secrets_kept_apart(client):

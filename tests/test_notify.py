@@ -136,13 +136,13 @@ def test_test_integration_refuses_invalid_values_without_sending():
 
 def test_unknown_types_and_sender_bugs_become_failures(make_contact_point, caplog):
     contact_point = make_contact_point("ops", [])
-    add_raw_integration(contact_point, "kafka", {})
+    add_raw_integration(contact_point, "line", {})
     add_raw_integration(contact_point, "telegram", {"chatid": "1", "message_thread_id": "x"})
 
     results = notify.notify(contact_point, make_group("firing"))
 
     assert [(r.outcome, r.error) for r in results] == [
-        ("failure", "Herald cannot send to kafka integrations yet."),
+        ("failure", "Herald cannot send to line integrations yet."),
         ("failure", "Internal error in Herald's Telegram sender; see its log.")]
     assert "The telegram sender failed unexpectedly" in caplog.text
 

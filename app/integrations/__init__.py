@@ -2,22 +2,35 @@
 from __future__ import annotations
 
 from app.integrations import (
+    alertmanager,
     apprise_url,
+    dingding,
     discord,
     email,
     googlechat,
     gotify,
+    jira,
+    kafka,
     matrix,
     mattermost,
+    mqtt,
     ntfy,
+    oncall,
     opsgenie,
     pagerduty,
+    pushover,
     rocketchat,
+    sensugo,
     slack,
+    sns,
     teams,
     telegram,
+    threema,
     twilio,
+    victorops,
+    webex,
     webhook,
+    wecom,
     zulip,
 )
 from app.integrations.base import CATEGORIES, IntegrationType
@@ -26,7 +39,9 @@ REGISTRY: dict[str, IntegrationType] = {
     module.INTEGRATION.type: module.INTEGRATION
     for module in (email, slack, teams, discord, pagerduty, webhook, telegram, opsgenie,
                    googlechat, mattermost, rocketchat, zulip, matrix, ntfy, gotify, twilio,
-                   apprise_url)
+                   apprise_url,
+                   alertmanager, pushover, victorops, webex, sensugo, kafka, threema, wecom,
+                   dingding, oncall, sns, jira, mqtt)
 }
 DEFAULT_TYPE = "email"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import ssl
 import time
@@ -31,6 +32,8 @@ MAX_ANSWER_BYTES = 64 * 1024
 MAX_REDIRECTS = 3
 MAX_EXCERPT = 300
 CHUNK = 16 * 1024
+_XML_MESSAGE_RE = re.compile(r"<Message>([^<]{1,1000})</Message>")
+_XML_CODE_RE = re.compile(r"<Code>([^<]{1,200})</Code>")
 
 # An extra check on every URL Herald is about to contact (redirects included): it returns a
 # refusal message, or None to allow it. The built-in policy (app/outbound.py) runs anyway,
@@ -257,12 +260,23 @@ def _reason(status: int) -> str:
 
 def answer_excerpt(answer: HttpAnswer) -> str:
     """A short human line from a provider's answer: its error message, or its first line."""
-    message = _json_message(answer.json)
+    message = _json_message(answer.json) or _xml_message(answer.text)
     if not message:
         lines = [line.strip() for line in answer.text.strip().splitlines() if line.strip()]
         message = lines[0] if lines else ""
     message = " ".join(message.split())
     return message if len(message) <= MAX_EXCERPT else message[: MAX_EXCERPT - 1] + "…"
+
+
+def _xml_message(text: str) -> str:
+    """The Code and Message of an AWS-style XML error answer (SNS, STS), or ""."""
+    if not text.lstrip().startswith("<"):
+        return ""
+    message = _XML_MESSAGE_RE.search(text)
+    if not message:
+        return ""
+    code = _XML_CODE_RE.search(text)
+    return f"{code.group(1)}: {message.group(1)}" if code else message.group(1)
 
 
 def _json_message(body: Any) -> str:
@@ -278,6 +292,9 @@ def _json_message(body: Any) -> str:
             if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
                 return f"{value}: {'; '.join(errors)}"
             return value
+    errors = body.get("errors")  # Pushover: {"errors": ["user identifier is invalid"], ...}
+    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        return "; ".join(errors)
     return ""
 
 
