@@ -159,12 +159,13 @@ def test_examples_cover_grafanas_other_thirteen_types():
 def test_every_example_imports_with_its_secrets_kept_apart(client):
     page = preview(client, EXAMPLES)
     assert page.status_code == 200
-    assert "13 created" in page.get_data(as_text=True)
+    assert "2 contact points (13 integrations) created" in page.get_data(as_text=True)
 
     response = import_document(client, EXAMPLES)
 
     assert response.status_code == 302
-    assert "Imported: 13 created." in client.get("/contact-points").get_data(as_text=True)
+    listing = client.get("/contact-points").get_data(as_text=True)
+    assert "Imported: 2 contact points (13 integrations) created." in listing
     mqtt = stored("doc_mqtt")
     assert mqtt.settings == {"brokerUrl": "tcp://127.0.0.1:1883", "clientId": "grafana",
                              "topic": "grafana/alerts", "messageFormat": "json",

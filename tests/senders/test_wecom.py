@@ -109,12 +109,13 @@ def test_a_stale_token_is_dropped_and_the_retry_fetches_a_new_one(app, httpserve
                                                    "errmsg": "access_token expired"})
     httpserver.expect_request("/cgi-bin/message/send", query_string="access_token=new"
                               ).respond_with_json(OK)
-    app.config.update(HERALD_RETRY_BACKOFF=0)
     values = {"secret": "s-stale", "corp_id": "corp-3", "agent_id": "1",
               "endpointUrl": httpserver.url_for("/")}
 
-    result = deliver("wecom", values, grafana_group(), is_test=False)
+    stale = deliver("wecom", values, grafana_group())
+    result = deliver("wecom", values, grafana_group())  # the outbox's retry
 
+    assert not stale.ok and not stale.permanent, stale.error
     assert result.ok, result.error
     assert [request.query_string.decode() for request, _ in httpserver.log] == [
         "corpid=corp-3&corpsecret=s-stale", "access_token=old",
