@@ -1,0 +1,196 @@
+"""Alerts in: deduplicate by fingerprint, merge as Alertmanager does, route and group them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.alerting.models import AggregationGroup, AlertState, GroupMember
+from app.alerting.policies import current_route, load_spec, save_tree
+from app.alerting.routing import Route
+from app.alerts import Alert, fingerprint
+from app.extensions import db
+from app.models import utcnow
+
+CHUNK = 500  # ids per IN (...) list
+
+
+@dataclass
+class Incoming:
+    """An alert about to be stored: naive UTC times, endsAt always set."""
+
+    fingerprint: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    timeout: bool
+    updated_at: datetime
+    generator_url: str
+
+    def row(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def naive(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def normalise(alert: Alert, now: datetime, resolve_timeout: timedelta) -> Incoming:
+    """Alertmanager's defaults: startsAt now (or endsAt), endsAt now + resolve timeout."""
+    ends_at = naive(alert.ends_at)
+    if ends_at is None and alert.status == "resolved":
+        ends_at = now
+    starts_at = naive(alert.starts_at) or ends_at or now
+    return Incoming(
+        fingerprint=alert.fingerprint or fingerprint(alert.labels), labels=dict(alert.labels),
+        annotations=dict(alert.annotations), starts_at=starts_at,
+        ends_at=ends_at or now + resolve_timeout, timeout=ends_at is None, updated_at=now,
+        generator_url=alert.generator_url,
+    )
+
+
+def merge(old: AlertState | Incoming, new: Incoming, now: datetime) -> Incoming:
+    """types.Alert.Merge: the newer alert, the earliest start, an explicit end kept."""
+    overlap = (old.starts_at < new.ends_at < old.ends_at
+               or old.starts_at < new.starts_at < old.ends_at)
+    if not overlap:
+        return new  # provider/mem: only alerts whose activity ranges overlap are merged
+    merged = Incoming(**new.row())
+    merged.starts_at = min(old.starts_at, new.starts_at)
+    old_resolved = old.ends_at <= now
+    if new.ends_at <= now:
+        if old_resolved and old.ends_at > new.ends_at:
+            merged.ends_at = old.ends_at
+    elif old.ends_at > new.ends_at and not old.timeout:
+        merged.ends_at, merged.timeout = old.ends_at, False
+    return merged
+
+
+def _existing(fingerprints: list[str]) -> dict[str, AlertState]:
+    found: dict[str, AlertState] = {}
+    for start in range(0, len(fingerprints), CHUNK):
+        chunk = fingerprints[start:start + CHUNK]
+        for row in db.session.execute(select(AlertState).where(
+                AlertState.fingerprint.in_(chunk))).scalars():
+            found[row.fingerprint] = row
+    return found
+
+
+def store_alerts(alerts: list[Alert], now: datetime) -> dict[str, tuple[int, Incoming]]:
+    """Insert or merge every alert; fingerprint -> (row id, stored values)."""
+    timeout = timedelta(seconds=current_app.config["HERALD_RESOLVE_TIMEOUT"])
+    batch: dict[str, Incoming] = {}
+    for alert in alerts:
+        item = normalise(alert, now, timeout)
+        batch[item.fingerprint] = merge(batch[item.fingerprint], item, now) \
+            if item.fingerprint in batch else item
+    existing = _existing(list(batch))
+    updates, inserts, stored = [], [], {}
+    for key, item in batch.items():
+        row = existing.get(key)
+        if row is None:
+            inserts.append(item)
+            continue
+        item = merge(row, item, now)
+        updates.append({"id": row.id, **item.row()})
+        stored[key] = (row.id, item)
+    if updates:
+        db.session.execute(update(AlertState), updates)
+    if inserts:
+        result = db.session.execute(insert(AlertState).returning(
+            AlertState.id, AlertState.fingerprint, sort_by_parameter_order=True),
+            [item.row() for item in inserts])
+        for (row_id, key), item in zip(result.all(), inserts, strict=True):
+            stored[key] = (row_id, item)
+    return stored
+
+
+def routing_root() -> Route | None:
+    """The current tree; the Default policy is stored on first use so groups can refer to it."""
+    route = current_route()
+    if route.policy_id is None:
+        spec = load_spec()
+        if not spec.receiver:
+            return None  # no contact point yet: alerts are kept, nobody is notified
+        save_tree(spec)
+        route = current_route()
+    return route
+
+
+def ingest_alerts(alerts: list[Alert], now: datetime | None = None) -> None:
+    """Store, route and group alerts in the caller's transaction; the caller commits."""
+    now = naive(now) or utcnow()
+    stored = store_alerts(alerts, now)
+    root = routing_root()
+    if root is None:
+        return
+    wanted: dict[tuple[int, str], dict[str, Any]] = {}
+    for row_id, item in stored.values():
+        for route in root.match(item.labels):
+            group_labels = route.group_labels(item.labels)
+            key = (route.policy_id, route.group_key(group_labels))
+            entry = wanted.setdefault(key, {"route": route, "labels": group_labels,
+                                            "alerts": [], "old_start": False})
+            entry["alerts"].append((row_id, item))
+            entry["old_start"] |= item.starts_at + timedelta(
+                seconds=route.opts.group_wait) < now
+    _group(wanted, now)
+
+
+def _group(wanted: dict[tuple[int, str], dict[str, Any]], now: datetime) -> None:
+    """Add the alerts to their groups, making groups (with their group-wait timer) as needed."""
+    groups = _existing_groups(list(wanted))
+    members = []
+    for (policy_id, key), entry in wanted.items():
+        firing = [row_id for row_id, item in entry["alerts"] if item.ends_at > now]
+        group = groups.get((policy_id, key))
+        if group is None:
+            if not firing:
+                continue  # a resolved alert never notified anyone: nothing to group
+            group = _new_group(policy_id, key, entry, now)
+        elif not group.has_flushed and entry["old_start"] and group.next_flush_at > now:
+            group.next_flush_at = now  # an alert older than group wait: flush at once
+        members += [{"group_id": group.id, "alert_id": row_id}
+                    for row_id, _item in entry["alerts"]]
+    if members:
+        db.session.execute(_insert_ignore(GroupMember), members)
+
+
+def _existing_groups(keys: list[tuple[int, str]]) -> dict[tuple[int, str], AggregationGroup]:
+    found = {}
+    group_keys = sorted({key for _policy, key in keys})
+    for start in range(0, len(group_keys), CHUNK):
+        query = select(AggregationGroup).where(
+            AggregationGroup.group_key.in_(group_keys[start:start + CHUNK]))
+        for group in db.session.scalars(query):
+            found[(group.policy_id, group.group_key)] = group
+    return found
+
+
+def _new_group(policy_id: int, key: str, entry: dict[str, Any], now: datetime,
+               ) -> AggregationGroup:
+    route: Route = entry["route"]
+    wait = timedelta(seconds=route.opts.group_wait)
+    group = AggregationGroup(
+        policy_id=policy_id, group_key=key, group_labels=entry["labels"],
+        group_wait=route.opts.group_wait, group_interval=route.opts.group_interval,
+        repeat_interval=route.opts.repeat_interval, has_flushed=False,
+        next_flush_at=now if entry["old_start"] else now + wait, lease_until=None,
+        claim_token="", created_at=now,
+    )
+    db.session.add(group)
+    db.session.flush()
+    return group
+
+
+def _insert_ignore(model):
+    """INSERT that skips rows already there (SQLite and PostgreSQL)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing()
