@@ -26,7 +26,7 @@ def default_spec(receiver: str | None) -> PolicySpec:
 
 def _contact_point_names() -> dict[int, str]:
     rows = db.session.execute(select(ContactPoint.id, ContactPoint.name).order_by(ContactPoint.id))
-    return dict(rows.tuples().all())
+    return {point_id: name for point_id, name in rows}
 
 
 def load_spec() -> PolicySpec:
@@ -53,9 +53,9 @@ def load_spec() -> PolicySpec:
 
 
 def _version() -> tuple:
-    policies = select(func.count(Policy.id), func.max(Policy.updated_at)).subquery()
-    points = select(func.count(ContactPoint.id), func.max(ContactPoint.updated_at)).subquery()
-    return tuple(db.session.execute(select(policies, points)).one())
+    parts = [select(func.count(Policy.id)), select(func.max(Policy.updated_at)),
+             select(func.count(ContactPoint.id)), select(func.max(ContactPoint.updated_at))]
+    return tuple(db.session.execute(select(*(part.scalar_subquery() for part in parts))).one())
 
 
 def current_route() -> Route:
