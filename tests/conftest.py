@@ -145,3 +145,18 @@ def make_contact_point(app: Flask):
         return result.contact_point
 
     return make
+
+
+@pytest.fixture
+def token(app):
+    """token("viewer"): the Authorization header of a new API token with that role."""
+    from app.provisioning.tokens import create_token
+
+    made = iter(range(1, 1000))
+
+    def make(role: str = "editor") -> dict[str, str]:
+        _, value, errors = create_token(f"{role} {next(made)}", role, "tests")
+        assert not errors
+        return {"Authorization": f"Bearer {value}"}
+
+    return make

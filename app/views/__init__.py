@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     from app.integrations import REGISTRY
     from app.template_fields import mode_of, saved_template_names
     from app.views import (
+        alertmanager,
         api,
         audit_log,
         auth,
@@ -40,7 +41,7 @@ def register(app: Flask) -> None:
     )
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
-                      audit_log.bp, api.bp, provisioning.bp, tokens.bp):
+                      audit_log.bp, api.bp, provisioning.bp, tokens.bp, alertmanager.bp):
         app.register_blueprint(blueprint)
     def can(role: str) -> bool:
         principal = current_principal()
