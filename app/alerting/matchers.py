@@ -170,3 +170,28 @@ def compile_lists(data: list[list[str]] | None) -> list[Matcher]:
 def matchers_text(matchers: list[Matcher]) -> str:
     """Alertmanager's text of a matcher set, sorted, as used in route keys."""
     return "{" + ",".join(sorted(str(matcher) for matcher in matchers)) + "}"
+
+
+def matchers_from_rows(rows: list[tuple[str, str, str]], errors: dict[str, str]) -> list[Matcher]:
+    """Form rows (label, operator, value) as matchers; errors["matcher-<i>"] says what is wrong."""
+    found = []
+    for index, (label, op, value) in enumerate(rows):
+        if not label and not value:
+            continue  # an empty row is not a matcher
+        if op not in OPERATORS:
+            errors[f"matcher-{index}"] = "Choose an operator."
+            continue
+        try:
+            found.append(Matcher.make(label, op, value))
+        except MatcherError as exc:
+            errors[f"matcher-{index}"] = str(exc)[0].upper() + str(exc)[1:] + "."
+    if len(found) > MAX_MATCHERS:
+        errors["matchers"] = f"At most {MAX_MATCHERS} matchers."
+    return found
+
+
+def rows_from_request(values: Any) -> list[tuple[str, str, str]]:
+    """The matcher rows of a submitted form (matcher_label, matcher_operator, matcher_value)."""
+    rows = zip(values.getlist("matcher_label"), values.getlist("matcher_operator"),
+               values.getlist("matcher_value"), strict=False)
+    return [(label.strip(), op, value) for label, op, value in list(rows)[:MAX_MATCHERS + 1]]

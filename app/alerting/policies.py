@@ -99,10 +99,14 @@ def save_tree(spec: PolicySpec) -> None:
             store(child, row, index)
 
     store(spec, None, 0)
-    for policy_id, row in stored.items():
-        if policy_id not in keep:
-            db.session.delete(row)
+    gone = set(stored) - keep
+    for policy_id in gone:
+        if stored[policy_id].parent_id not in gone:  # the database removes the children
+            db.session.delete(stored[policy_id])
     db.session.flush()
+    for policy_id in gone:
+        if stored[policy_id] in db.session:
+            db.session.expunge(stored[policy_id])
 
 
 def describe(spec: PolicySpec, is_root: bool) -> str:
@@ -120,6 +124,17 @@ def usage() -> dict[str, list[str]]:
         if node.receiver:
             found.setdefault(name_key(node.receiver), []).append(describe(node, node is root))
     return found
+
+
+def policies_using(name: str) -> list[str]:
+    """The policies that name this contact point (it cannot be deleted while any do)."""
+    return usage().get(name_key(name), [])
+
+
+def in_use_message(name: str, policies: list[str]) -> str:
+    return (f'Contact point "{name}" is used by {len(policies)} notification '
+            f"polic{'y' if len(policies) == 1 else 'ies'} ({', '.join(policies)}): "
+            "choose another contact point there first.")
 
 
 def find(spec: PolicySpec, policy_id: int) -> tuple[PolicySpec | None, PolicySpec | None]:

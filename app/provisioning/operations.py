@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.alerting.policies import in_use_message, policies_using
 from app.extensions import db
 from app.models import ContactPoint, Integration, NotificationTemplate, name_key, new_uid
 from app.provisioning.apply import ApplyConflict, apply
@@ -101,6 +102,12 @@ def update_contact_point(uid: str, body: Any) -> dict[str, Any]:
 
 def delete_contact_point(uid: str) -> None:
     """Delete one integration (and its contact point when it was the last one)."""
+    integration = db.session.scalar(select(Integration).where(Integration.uid == uid))
+    if integration is not None and len(integration.contact_point.integrations) == 1:
+        name = integration.contact_point.name
+        used_by = policies_using(name)
+        if used_by:
+            raise ApiError(409, in_use_message(name, used_by))
     planner = Planner.load()
     _write(planner, planner.delete_integration(uid))
 

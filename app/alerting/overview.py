@@ -1,0 +1,56 @@
+"""What the Alert groups page shows: each group, its alerts and its timers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.alerting.matchers import matchers_text
+from app.alerting.models import AggregationGroup, AlertState, GroupMember, NotificationLogEntry
+from app.alerting.policies import current_route
+from app.alerting.silences import active_silences, silenced_by
+from app.extensions import db
+from app.models import utcnow
+
+
+@dataclass
+class GroupView:
+    """One aggregation group as a person reads it."""
+
+    policy: str
+    receiver: str
+    labels: dict[str, str]
+    next_flush_at: datetime
+    last_sent_at: datetime | None
+    alerts: list[dict] = field(default_factory=list)
+
+
+def group_views(now: datetime | None = None) -> list[GroupView]:
+    """Every group with its alerts (firing or resolved, silenced marked), by contact point."""
+    now = now or utcnow()
+    routes = {route.policy_id: route for route in current_route().walk()}
+    silences = active_silences(now)
+    sent = {(entry.group_key, entry.receiver): entry.sent_at
+            for entry in db.session.scalars(select(NotificationLogEntry))}
+    members: dict[int, list[AlertState]] = {}
+    rows = db.session.execute(select(GroupMember.group_id, AlertState)
+                              .join(AlertState, GroupMember.alert_id == AlertState.id))
+    for group_id, alert in rows:
+        members.setdefault(group_id, []).append(alert)
+    views = []
+    for group in db.session.scalars(select(AggregationGroup)):
+        route = routes.get(group.policy_id)
+        receiver = route.opts.receiver if route else ""
+        view = GroupView(
+            policy="Default policy" if route is None or not route.path
+            else matchers_text(route.matchers),
+            receiver=receiver, labels=group.group_labels, next_flush_at=group.next_flush_at,
+            last_sent_at=sent.get((group.group_key, receiver)))
+        for alert in sorted(members.get(group.id, []), key=lambda a: a.starts_at):
+            view.alerts.append({
+                "labels": alert.labels, "since": alert.starts_at,
+                "state": "resolved" if alert.ends_at <= now else "firing",
+                "silenced": bool(silenced_by(silences, alert.labels))})
+        views.append(view)
+    return sorted(views, key=lambda v: (v.receiver.casefold(), v.policy, sorted(v.labels.items())))
