@@ -120,6 +120,8 @@ def usage() -> dict[str, list[str]]:
     """Contact point name key -> the policies that name it."""
     root = load_spec()
     found: dict[str, list[str]] = {}
+    if root.id is None:
+        return found  # no tree stored yet: the default policy follows the first contact point
     for node in root.walk():
         if node.receiver:
             found.setdefault(name_key(node.receiver), []).append(describe(node, node is root))

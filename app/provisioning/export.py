@@ -13,6 +13,7 @@ from app.integrations import REGISTRY
 from app.integrations.base import get_path, set_path
 from app.models import ContactPoint, Integration, NotificationTemplate, name_key
 from app.provisioning.document import dump
+from app.provisioning.policy_entries import export_entry
 from app.template_fields import referenced_names
 
 REDACTED = "[REDACTED]"
@@ -111,6 +112,8 @@ def document(name: str | None = None, decrypt: bool = False) -> dict[str, Any]:
         "templates": [
             {"orgId": ORG_ID, "name": t.name, "template": t.template} for t in templates
         ],
+        # the whole tree, with every contact point only: alone it could name missing ones
+        **({"policies": [export_entry()]} if name is None and selected else {}),
     }
 
 
