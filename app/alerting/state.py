@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.alerting.models import AggregationGroup, AlertState, GroupMember
@@ -73,14 +73,32 @@ def merge(old: AlertState | Incoming, new: Incoming, now: datetime) -> Incoming:
     return merged
 
 
-def _existing(fingerprints: list[str]) -> dict[str, AlertState]:
-    found: dict[str, AlertState] = {}
+@dataclass
+class Stored:
+    """The columns of a stored alert that merging needs."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    timeout: bool
+    labels: dict[str, str]
+
+
+def _existing(fingerprints: list[str]) -> dict[str, Stored]:
+    table = AlertState.__table__
+    found: dict[str, Stored] = {}
     for start in range(0, len(fingerprints), CHUNK):
-        chunk = fingerprints[start:start + CHUNK]
-        for row in db.session.execute(select(AlertState).where(
-                AlertState.fingerprint.in_(chunk))).scalars():
-            found[row.fingerprint] = row
+        query = select(table.c.fingerprint, table.c.id, table.c.starts_at, table.c.ends_at,
+                       table.c.timeout, table.c.labels).where(
+            table.c.fingerprint.in_(fingerprints[start:start + CHUNK]))
+        for key, *values in db.session.execute(query):
+            found[key] = Stored(*values)
     return found
+
+
+_UPDATE_FIELDS = ("annotations", "starts_at", "ends_at", "timeout", "updated_at", "generator_url")
+_UPDATE = (update(AlertState.__table__).where(AlertState.__table__.c.id == bindparam("row_id"))
+           .values({name: bindparam(name) for name in _UPDATE_FIELDS}))
 
 
 def store_alerts(alerts: list[Alert], now: datetime) -> dict[str, tuple[int, Incoming]]:
@@ -99,10 +117,15 @@ def store_alerts(alerts: list[Alert], now: datetime) -> dict[str, tuple[int, Inc
             inserts.append(item)
             continue
         item = merge(row, item, now)
-        updates.append({"id": row.id, **item.row()})
+        values = item.row()
+        if row.labels != item.labels:  # a fingerprint collision: the newest labels win
+            values.pop("fingerprint")
+            db.session.execute(update(AlertState).where(AlertState.id == row.id).values(values))
+        else:
+            updates.append({"row_id": row.id, **{k: values[k] for k in _UPDATE_FIELDS}})
         stored[key] = (row.id, item)
     if updates:
-        db.session.execute(update(AlertState), updates)
+        db.session.connection().execute(_UPDATE, updates)
     if inserts:
         result = db.session.execute(insert(AlertState).returning(
             AlertState.id, AlertState.fingerprint, sort_by_parameter_order=True),
@@ -147,47 +170,49 @@ def ingest_alerts(alerts: list[Alert], now: datetime | None = None) -> None:
 def _group(wanted: dict[tuple[int, str], dict[str, Any]], now: datetime) -> None:
     """Add the alerts to their groups, making groups (with their group-wait timer) as needed."""
     groups = _existing_groups(list(wanted))
-    members = []
+    members, hurry = [], []
     for (policy_id, key), entry in wanted.items():
-        firing = [row_id for row_id, item in entry["alerts"] if item.ends_at > now]
         group = groups.get((policy_id, key))
         if group is None:
-            if not firing:
+            if not any(item.ends_at > now for _row_id, item in entry["alerts"]):
                 continue  # a resolved alert never notified anyone: nothing to group
-            group = _new_group(policy_id, key, entry, now)
-        elif not group.has_flushed and entry["old_start"] and group.next_flush_at > now:
-            group.next_flush_at = now  # an alert older than group wait: flush at once
-        members += [{"group_id": group.id, "alert_id": row_id}
+            group_id = _new_group(policy_id, key, entry, now)
+        else:
+            group_id, has_flushed, next_flush_at = group
+            if not has_flushed and entry["old_start"] and next_flush_at > now:
+                hurry.append(group_id)  # an alert older than group wait: flush at once
+        members += [{"group_id": group_id, "alert_id": row_id}
                     for row_id, _item in entry["alerts"]]
+    if hurry:
+        db.session.execute(update(AggregationGroup).where(AggregationGroup.id.in_(hurry))
+                           .values(next_flush_at=now))
     if members:
         db.session.execute(_insert_ignore(GroupMember), members)
 
 
-def _existing_groups(keys: list[tuple[int, str]]) -> dict[tuple[int, str], AggregationGroup]:
+def _existing_groups(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple]:
+    """(policy id, group key) -> (group id, has flushed, next flush time)."""
+    table = AggregationGroup.__table__
     found = {}
     group_keys = sorted({key for _policy, key in keys})
     for start in range(0, len(group_keys), CHUNK):
-        query = select(AggregationGroup).where(
-            AggregationGroup.group_key.in_(group_keys[start:start + CHUNK]))
-        for group in db.session.scalars(query):
-            found[(group.policy_id, group.group_key)] = group
+        query = select(table.c.policy_id, table.c.group_key, table.c.id, table.c.has_flushed,
+                       table.c.next_flush_at).where(
+            table.c.group_key.in_(group_keys[start:start + CHUNK]))
+        for policy_id, key, *values in db.session.execute(query):
+            found[(policy_id, key)] = tuple(values)
     return found
 
 
-def _new_group(policy_id: int, key: str, entry: dict[str, Any], now: datetime,
-               ) -> AggregationGroup:
+def _new_group(policy_id: int, key: str, entry: dict[str, Any], now: datetime) -> int:
     route: Route = entry["route"]
     wait = timedelta(seconds=route.opts.group_wait)
-    group = AggregationGroup(
+    return db.session.execute(insert(AggregationGroup).returning(AggregationGroup.id).values(
         policy_id=policy_id, group_key=key, group_labels=entry["labels"],
         group_wait=route.opts.group_wait, group_interval=route.opts.group_interval,
         repeat_interval=route.opts.repeat_interval, has_flushed=False,
         next_flush_at=now if entry["old_start"] else now + wait, lease_until=None,
-        claim_token="", created_at=now,
-    )
-    db.session.add(group)
-    db.session.flush()
-    return group
+        claim_token="", created_at=now)).scalar_one()
 
 
 def _insert_ignore(model):
