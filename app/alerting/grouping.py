@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -18,6 +19,9 @@ from app.extensions import db
 from app.models import ContactPoint, name_key, utcnow
 
 LEASE_SECONDS = 60.0
+KEEP_RESOLVED = timedelta(hours=1)  # resolved alerts stay listed this long, then go
+PRUNE_EVERY = 60.0  # seconds of real time between two prunings in one process
+_last_prune = [float("-inf")]
 
 
 def needs_update(entry: NotificationLogEntry | None, firing: set[str], resolved: set[str],
@@ -32,6 +36,15 @@ def needs_update(entry: NotificationLogEntry | None, firing: set[str], resolved:
     if not resolved <= set(entry.resolved):
         return True
     return entry.sent_at < now - repeat
+
+
+def prune_resolved_alerts(now: datetime, keep: timedelta = KEEP_RESOLVED) -> int:
+    """Forget alerts resolved longer than `keep` ago that no group holds any more."""
+    held = select(GroupMember.alert_id).where(GroupMember.alert_id == AlertState.id)
+    result = db.session.execute(delete(AlertState).where(
+        AlertState.ends_at < now - keep, ~held.exists()))
+    db.session.commit()
+    return result.rowcount or 0
 
 
 def claim_groups(token: str, now: datetime, limit: int, lease: float) -> list[int]:
@@ -64,6 +77,9 @@ def flush_due_groups(now: datetime | None = None, limit: int = 100,
     timer are committed together. Returns how many groups were flushed.
     """
     now = naive(now) or utcnow()
+    if time.monotonic() - _last_prune[0] > PRUNE_EVERY:
+        _last_prune[0] = time.monotonic()
+        prune_resolved_alerts(now)
     token = secrets.token_hex(8)
     ids = claim_groups(token, now, limit, lease_seconds)
     if not ids:

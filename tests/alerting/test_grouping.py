@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.alerting.grouping import claim_groups, flush_due_groups
+from app.alerting.grouping import claim_groups, flush_due_groups, prune_resolved_alerts
 from app.alerting.matchers import parse_matchers
 from app.alerting.models import AggregationGroup
 from app.alerting.silences import expire_silence, save_silence
 from app.alerting.state import ingest_alerts
-from app.alerts import Alert
+from app.alerts import Alert, group_from_dict
 from app.delivery.models import Notification
 from app.extensions import db
 from tests.conftest import make_config
@@ -148,3 +148,17 @@ def test_a_silenced_alert_is_not_notified_until_the_silence_expires(ops):
 def test_an_old_alert_is_flushed_at_once(ops):
     ingest([alert("A", start=-3600)], 0)
     assert flush_due_groups(now=at(0)) == 1
+
+
+def test_webhook_bodies_without_a_contact_point_go_through_the_policies(ops):
+    body = {"receiver": "am", "status": "firing", "alerts": [
+        {"status": "firing", "labels": {"alertname": "FromAM", "env": "prod"},
+         "annotations": {"summary": "s"}, "startsAt": "2026-11-30T12:00:00Z"}]}
+    ingest(group_from_dict(body).alerts, 0)
+    flush_due_groups(now=at(30))
+    assert sent() == [("firing", [("FromAM", "firing")])]
+
+
+def test_resolved_alerts_are_forgotten_once_no_group_holds_them(ops):
+    ingest([alert("A", end=10)], 20)  # resolved when it arrives: no group takes it
+    assert prune_resolved_alerts(at(10) + timedelta(hours=2)) == 1
