@@ -1,6 +1,7 @@
 """Alerts in: deduplicate by fingerprint, merge as Alertmanager does, route and group them."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.alerting.models import AggregationGroup, AlertState, GroupMember
 from app.alerting.policies import current_route, load_spec, save_tree
@@ -165,6 +167,22 @@ def ingest_alerts(alerts: list[Alert], now: datetime | None = None) -> None:
             entry["old_start"] |= item.starts_at + timedelta(
                 seconds=route.opts.group_wait) < now
     _group(wanted, now)
+
+
+def ingest_and_commit(alerts: list[Alert], now: datetime | None = None, attempts: int = 5,
+                      ) -> None:
+    """ingest_alerts in its own transaction, retried when a concurrent intake wrote the same
+    alert or group first (a unique key taken, or SQLite's snapshot gone stale)."""
+    for attempt in range(attempts):
+        try:
+            ingest_alerts(alerts, now)
+            db.session.commit()
+            return
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
 
 
 def _group(wanted: dict[tuple[int, str], dict[str, Any]], now: datetime) -> None:

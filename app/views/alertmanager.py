@@ -18,7 +18,7 @@ from app.alerting.amapi import (
 from app.alerting.matchers import compile_lists, matches_all
 from app.alerting.policies import current_route
 from app.alerting.silences import SilenceError, expire_silence, list_silences, save_silence
-from app.alerting.state import ingest_alerts
+from app.alerting.state import ingest_and_commit
 from app.auth import actor_name, requires
 from app.extensions import csrf, db
 from app.models import utcnow
@@ -49,9 +49,7 @@ def _body():
 @bp.post("/alerts")
 @requires("sender")
 def post_alerts():
-    alerts = postable_alerts(_body())
-    ingest_alerts(alerts, utcnow())
-    db.session.commit()
+    ingest_and_commit(postable_alerts(_body()))
     return jsonify(None), 200
 
 

@@ -5,7 +5,9 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -137,3 +139,24 @@ def wait_for_alerts(server: LiveServer, viewer: dict[str, str]) -> list[dict]:
             return alerts
         time.sleep(0.5)
     pytest.fail("Prometheus's alert never reached Herald")
+
+
+def test_concurrent_posts_of_the_same_alerts_are_all_accepted(herald, token):
+    """Two Prometheus servers of an HA pair send the same alerts at the same moment."""
+    server, _config = herald
+    headers = token("sender")
+    batch = [{"labels": {"alertname": f"Same{i % 5}", "instance": f"h{i}"}} for i in range(50)]
+    barrier = threading.Barrier(6)
+
+    def post() -> int:
+        barrier.wait(timeout=30)
+        return requests.post(server("/api/v2/alerts"), json=batch, headers=headers,
+                             timeout=60).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(lambda _: post(), range(6)))
+    assert statuses == [200] * 6
+    db.session.rollback()
+    listed = requests.get(server("/api/v2/alerts/groups"), headers=token("viewer"),
+                          timeout=10).json()
+    assert sorted(len(group["alerts"]) for group in listed) == [10] * 5
