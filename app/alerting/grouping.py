@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from app.alerting.models import AggregationGroup, AlertState, GroupMember, NotificationLogEntry
 from app.alerting.policies import current_route
@@ -91,8 +91,9 @@ def flush_due_groups(now: datetime | None = None, limit: int = 100,
         try:
             flushed += _flush_group(group_id, token, now, routes, silences)
         except Exception:
-            db.session.rollback()  # the lease runs out and another pass retries it
+            db.session.rollback()
             current_app.logger.exception("Flushing alert group %s failed", group_id)
+            _release(group_id, token)
     return flushed
 
 
@@ -112,16 +113,32 @@ def _flush_group(group_id: int, token: str, now: datetime, routes: dict[int | No
     if visible and contact_point is not None:
         _notify(group, route, contact_point, visible, now)
     resolved_ids = [alert.id for alert in alerts if alert.ends_at <= now]
-    if resolved_ids:
+    if resolved_ids:  # only those still resolved: one re-sent meanwhile stays (Alertmanager's
+        # DeleteIfNotModified)
+        still = select(AlertState.id).where(AlertState.id.in_(resolved_ids),
+                                            AlertState.ends_at <= now)
         db.session.execute(delete(GroupMember).where(GroupMember.group_id == group_id,
-                                                     GroupMember.alert_id.in_(resolved_ids)))
-    if len(resolved_ids) == len(alerts):
+                                                     GroupMember.alert_id.in_(still)))
+    remaining = db.session.scalar(select(func.count()).select_from(GroupMember)
+                                  .where(GroupMember.group_id == group_id))
+    if not remaining:
         db.session.delete(group)
     else:
         group.has_flushed, group.lease_until, group.claim_token = True, None, ""
         group.next_flush_at = now + timedelta(seconds=route.opts.group_interval)
     db.session.commit()
     return 1
+
+
+def _release(group_id: int, token: str) -> None:
+    """Give a group whose flush failed back at once (else its lease runs out first)."""
+    try:
+        db.session.execute(update(AggregationGroup).where(
+            AggregationGroup.id == group_id, AggregationGroup.claim_token == token)
+            .values(lease_until=None, claim_token=""))
+        db.session.commit()
+    except Exception:  # the database is failing: the lease will run out
+        db.session.rollback()
 
 
 def _contact_point(receiver: str) -> ContactPoint | None:
