@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -137,6 +136,3 @@ class Silence(db.Model):
         if self.ends_at <= now:
             return "expired"
         return "pending" if self.starts_at > now else "active"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "matchers": self.matchers}

@@ -4,9 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import audit
 from app.alerting.matchers import matchers_from_rows, rows_from_request
 from app.alerting.policies import find, load_spec, save_tree
-from app.alerting.tree import PolicyError, PolicySpec, format_duration, parse_duration
+from app.alerting.tree import (
+    PolicyError,
+    PolicySpec,
+    format_duration,
+    parse_duration,
+    spec_to_dict,
+)
 
 TIMINGS = (("group_wait", "Group wait"), ("group_interval", "Group interval"),
            ("repeat_interval", "Repeat interval"))
@@ -65,12 +72,20 @@ class PolicyForm:
                 self.errors[name] = f"The default policy needs a {label.lower()}."
 
 
+def _saved(root: PolicySpec, before: dict) -> None:
+    """Store the tree and note the change in the audit log."""
+    save_tree(root)
+    audit.record("update", "notification-policies", "Default policy", "", before,
+                 spec_to_dict(root))
+
+
 def save_policy(form: PolicyForm, policy_id: int | None, parent_id: int | None) -> PolicySpec:
     """Apply the form to a stored policy (or a new child of parent_id) and save the tree.
 
     Raises LookupError for an unknown policy; leaves errors on the form when refused.
     """
     root = load_spec()
+    before = spec_to_dict(root)
     if policy_id is None:
         parent, _ = find(root, parent_id) if parent_id is not None else (root, None)
         if parent is None:
@@ -84,7 +99,7 @@ def save_policy(form: PolicyForm, policy_id: int | None, parent_id: int | None) 
     form.apply(node, node is root)
     if not form.errors:
         try:
-            save_tree(root)
+            _saved(root, before)
         except PolicyError as exc:
             form.errors["form"] = str(exc)[0].upper() + str(exc)[1:] + "."
     return node
@@ -93,21 +108,23 @@ def save_policy(form: PolicyForm, policy_id: int | None, parent_id: int | None) 
 def delete_policy(policy_id: int) -> int:
     """Remove a policy and its children; returns how many policies went."""
     root = load_spec()
+    before = spec_to_dict(root)
     node, parent = find(root, policy_id)
     if node is None or parent is None:
         raise LookupError("policy not found (the default policy cannot be deleted)")
     parent.routes.remove(node)
-    save_tree(root)
+    _saved(root, before)
     return sum(1 for _ in node.walk())
 
 
 def move_policy(policy_id: int, step: int) -> None:
     """Move a policy up (-1) or down (+1) among its siblings."""
     root = load_spec()
+    before = spec_to_dict(root)
     node, parent = find(root, policy_id)
     if node is None or parent is None:
         raise LookupError("policy not found")
     index = parent.routes.index(node)
     target = max(0, min(len(parent.routes) - 1, index + step))
     parent.routes.insert(target, parent.routes.pop(index))
-    save_tree(root)
+    _saved(root, before)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app import audit
 from app.alerting.matchers import Matcher, MatcherError, compile_lists, matches_all, to_lists
 from app.alerting.models import Silence
 from app.extensions import db
@@ -27,6 +28,13 @@ class ActiveSilence:
 
     def mutes(self, labels: dict[str, str]) -> bool:
         return matches_all(self.matchers, labels)
+
+
+def snapshot(silence: Silence) -> dict:
+    """What the audit log keeps of a silence."""
+    return {"matchers": silence.matchers, "startsAt": silence.starts_at.isoformat(),
+            "endsAt": silence.ends_at.isoformat(), "createdBy": silence.created_by,
+            "comment": silence.comment}
 
 
 def active_silences(now: datetime | None = None) -> list[ActiveSilence]:
@@ -71,6 +79,7 @@ def save_silence(silence_id: str | None, matchers: list[Matcher], starts_at: dat
     silence.ends_at, silence.created_by = ends_at, created_by.strip()
     silence.comment, silence.updated_at = comment, now
     db.session.flush()
+    audit.record("save", "silence", silence.id, silence.id, None, snapshot(silence))
     return silence
 
 
@@ -93,6 +102,7 @@ def expire_silence(silence_id: str, now: datetime | None = None) -> Silence:
         silence.starts_at = now
     silence.ends_at, silence.updated_at = now, now
     db.session.flush()
+    audit.record("expire", "silence", silence.id, silence.id, None, snapshot(silence))
     return silence
 
 
