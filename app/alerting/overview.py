@@ -10,6 +10,7 @@ from app.alerting.matchers import matchers_text
 from app.alerting.models import AggregationGroup, AlertState, GroupMember, NotificationLogEntry
 from app.alerting.policies import current_route
 from app.alerting.silences import active_silences, silenced_by
+from app.delivery.models import Notification
 from app.extensions import db
 from app.models import utcnow
 
@@ -24,6 +25,7 @@ class GroupView:
     next_flush_at: datetime
     last_sent_at: datetime | None
     alerts: list[dict] = field(default_factory=list)
+    deliveries: list[tuple[str, str]] = field(default_factory=list)  # (integration, status)
 
 
 def group_views(now: datetime | None = None) -> list[GroupView]:
@@ -47,6 +49,7 @@ def group_views(now: datetime | None = None) -> list[GroupView]:
             else matchers_text(route.matchers),
             receiver=receiver, labels=group.group_labels, next_flush_at=group.next_flush_at,
             last_sent_at=sent.get((group.group_key, receiver)))
+        view.deliveries = last_deliveries(group.group_key, receiver)
         for alert in sorted(members.get(group.id, []), key=lambda a: a.starts_at):
             view.alerts.append({
                 "labels": alert.labels, "since": alert.starts_at,
@@ -54,3 +57,17 @@ def group_views(now: datetime | None = None) -> list[GroupView]:
                 "silenced": bool(silenced_by(silences, alert.labels))})
         views.append(view)
     return sorted(views, key=lambda v: (v.receiver.casefold(), v.policy, sorted(v.labels.items())))
+
+
+def last_deliveries(group_key: str, receiver: str) -> list[tuple[str, str]]:
+    """(integration type, outbox status) of the group's latest notification to receiver."""
+    latest = db.session.scalar(
+        select(Notification.dispatch_id).where(Notification.group_key == group_key[:1024],
+                                               Notification.contact_point_name == receiver)
+        .order_by(Notification.id.desc()).limit(1))
+    if latest is None:
+        return []
+    rows = db.session.execute(select(Notification.integration_type, Notification.status)
+                              .where(Notification.dispatch_id == latest)
+                              .order_by(Notification.id))
+    return [(integration_type, status) for integration_type, status in rows]

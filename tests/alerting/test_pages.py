@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.alerting.grouping import flush_due_groups
 from app.alerting.models import Policy, Silence
 from app.alerting.policies import load_spec
 from app.alerting.state import ingest_alerts
@@ -132,3 +133,12 @@ def test_alert_groups_show_alerts_silenced_marked(client, points):
     page = text_of(client.get("/alerting/groups"))
     assert "alertname=Disk" in page and "host=b" in page
     assert page.count("Silenced") == 1 and "Not notified yet" in page
+
+
+def test_alert_groups_show_the_last_delivery(client, points):
+    now = utcnow()
+    ingest_alerts([Alert("firing", {"alertname": "Disk"}, {}, now)], now)
+    db.session.commit()
+    flush_due_groups(now=now + timedelta(seconds=31))
+    page = text_of(client.get("/alerting/groups"))
+    assert "Last delivery:" in page and "Webhook: pending" in page
