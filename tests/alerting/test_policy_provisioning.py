@@ -13,6 +13,7 @@ from app.alerting.policies import load_spec
 from app.extensions import db
 from app.provisioning import DocumentError, load, plan_document, provision
 from app.provisioning.export import document as export_document
+from tests.test_export_import import import_document, rows
 
 TREE = {
     "orgId": 1, "receiver": "Ops", "group_by": ["alertname"], "group_wait": "30s",
@@ -133,3 +134,11 @@ def test_deleting_a_used_contact_point_through_the_api_is_a_conflict(api):
     assert response.status_code == 409
     assert "DB team" in response.get_json()["message"]
     assert "policy {team=\"db\"}" in response.get_json()["message"]
+
+
+def test_the_import_page_previews_and_applies_a_policy_tree(client, points):
+    text = json.dumps({"apiVersion": 1, "policies": [TREE]})
+    page = client.post("/contact-points/import", data={"document": text}).get_data(as_text=True)
+    assert rows(page) == ["Notification policies | Default policy | 4 policies | Updated | "]
+    import_document(client, text)
+    assert policy_count() == 4
