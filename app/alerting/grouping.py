@@ -130,6 +130,16 @@ def _flush_group(group_id: int, token: str, now: datetime, routes: dict[int | No
     return 1
 
 
+def next_flush_in(default: float, now: datetime | None = None) -> float:
+    """Seconds until the next group is due (capped at default), for a worker's sleep."""
+    now = naive(now) or utcnow()
+    due_at = db.session.scalar(select(func.min(AggregationGroup.next_flush_at)))
+    db.session.rollback()
+    if due_at is None:
+        return default
+    return max(0.0, min(default, (due_at - now).total_seconds()))
+
+
 def _release(group_id: int, token: str) -> None:
     """Give a group whose flush failed back at once (else its lease runs out first)."""
     try:

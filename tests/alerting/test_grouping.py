@@ -7,7 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.alerting.grouping import claim_groups, flush_due_groups, prune_resolved_alerts
+from app.alerting.grouping import (
+    claim_groups,
+    flush_due_groups,
+    next_flush_in,
+    prune_resolved_alerts,
+)
 from app.alerting.matchers import parse_matchers
 from app.alerting.models import AggregationGroup
 from app.alerting.silences import expire_silence, save_silence
@@ -48,7 +53,9 @@ def ingest(alerts: list[Alert], now: float) -> None:
 
 
 def test_first_notification_waits_for_group_wait(ops):
+    assert next_flush_in(60, now=at(0)) == 60
     ingest([alert("A")], 0)
+    assert next_flush_in(60, now=at(0)) == 30
     assert flush_due_groups(now=at(29)) == 0
     assert sent() == []
     assert flush_due_groups(now=at(30)) == 1
