@@ -33,7 +33,10 @@ def _contact_point_options() -> list[tuple[str, str]]:
 @bp.get("")
 @requires("viewer")
 def tree_page():
-    return render_template("policies/tree.html", root=_stored_root(), describe=matchers_text)
+    root = _stored_root()
+    effective = {route.policy_id: route.opts for route in current_route().walk()}
+    return render_template("policies/tree.html", root=root, effective=effective,
+                           describe=matchers_text)
 
 
 def _render_form(form: PolicyForm, node_id: int | None, parent_id: int | None, is_root: bool,
