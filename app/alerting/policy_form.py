@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import audit
-from app.alerting.matchers import matchers_from_rows, rows_from_request
+from app.alerting.matchers import LABEL_NAME_RE, matchers_from_rows, rows_from_request
 from app.alerting.policies import find, load_spec, save_tree
 from app.alerting.tree import (
     PolicyError,
@@ -60,6 +60,9 @@ class PolicyForm:
         labels = [label.strip() for label in self.group_by.split(",") if label.strip()]
         if "..." in labels and len(labels) > 1:
             self.errors["group_by"] = "Group by ... (every label) stands alone."
+        wrong = [label for label in labels if label != "..." and not LABEL_NAME_RE.match(label)]
+        if wrong:
+            self.errors["group_by"] = f"{wrong[0][:100]!r} is not a label name."
         node.group_by = labels if labels or is_root else None
         for name, label in TIMINGS:
             try:

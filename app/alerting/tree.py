@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.alerting.matchers import (
+    LABEL_NAME_RE,
     MAX_MATCHERS,
     Matcher,
     MatcherError,
@@ -87,6 +88,9 @@ def _group_by(value: Any, where: str) -> list[str] | None:
         raise PolicyError(f"{where}group_by has {len(value):,} labels; at most {MAX_GROUP_BY}")
     if "..." in value and len(value) > 1:
         raise PolicyError(f"{where}group_by: '...' (every label) must stand alone")
+    for name in value:
+        if name != "..." and not LABEL_NAME_RE.match(name):
+            raise PolicyError(f"{where}group_by: {name[:100]!r} is not a label name")
     return list(dict.fromkeys(value))
 
 

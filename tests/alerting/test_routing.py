@@ -103,6 +103,7 @@ def test_group_key_has_alertmanagers_form():
     ({"routes": [{"matchers": ["a ~= b"]}]}, "cannot read matcher"),
     ({"group_wait": "soon"}, "group_wait must be a duration"),
     ({"group_interval": "0s"}, "group_interval cannot be zero"),
+    ({"group_by": ["alert name"]}, "'alert name' is not a label name"),
 ])
 def test_bad_trees_are_refused_in_words(tree, message):
     with pytest.raises(PolicyError, match=message):
