@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.alerting.matchers import (
+    LABEL_NAME_RE,
     Matcher,
     MatcherError,
     compile_lists,
@@ -23,7 +24,6 @@ from app.alerts import Alert, fingerprint, format_time, parse_time
 from app.extensions import db
 from app.models import utcnow
 
-LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
 class BadRequest(ValueError):
