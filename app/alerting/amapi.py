@@ -25,7 +25,6 @@ from app.extensions import db
 from app.models import utcnow
 
 
-
 class BadRequest(ValueError):
     """A request Alertmanager would answer with 400, with its error text."""
 
