@@ -51,7 +51,8 @@ def normalise(alert: Alert, now: datetime, resolve_timeout: timedelta) -> Incomi
         ends_at = now
     starts_at = naive(alert.starts_at) or ends_at or now
     return Incoming(
-        fingerprint=alert.fingerprint or fingerprint(alert.labels), labels=dict(alert.labels),
+        # always from the labels: a sender's own fingerprint field is not trusted
+        fingerprint=fingerprint(alert.labels), labels=dict(alert.labels),
         annotations=dict(alert.annotations), starts_at=starts_at,
         ends_at=ends_at or now + resolve_timeout, timeout=ends_at is None, updated_at=now,
         generator_url=alert.generator_url,
