@@ -164,14 +164,15 @@ def _notify(group: AggregationGroup, route: Route, contact_point: ContactPoint,
     firing = {alert.fingerprint for alert in alerts if alert.ends_at > now}
     resolved = {alert.fingerprint for alert in alerts if alert.ends_at <= now}
     entry = db.session.scalar(select(NotificationLogEntry).where(
-        NotificationLogEntry.group_key == group.group_key,
+        NotificationLogEntry.key_hash == group.key_hash,
         NotificationLogEntry.receiver == contact_point.name))
     repeat = timedelta(seconds=route.opts.repeat_interval)
     if not needs_update(entry, firing, resolved, repeat, now):
         return
     enqueue(contact_point, build_group(group, contact_point.name, alerts, now), source="policy")
     if entry is None:
-        entry = NotificationLogEntry(group_key=group.group_key, receiver=contact_point.name)
+        entry = NotificationLogEntry(group_key=group.group_key, key_hash=group.key_hash,
+                                     receiver=contact_point.name)
         db.session.add(entry)
     entry.firing, entry.resolved, entry.sent_at = sorted(firing), sorted(resolved), now
 

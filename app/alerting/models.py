@@ -1,6 +1,7 @@
 """Alerting state: the policy tree, alerts, aggregation groups, the notification log, silences."""
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 
@@ -62,7 +63,7 @@ class AggregationGroup(db.Model):
 
     __tablename__ = "aggregation_group"
     __table_args__ = (
-        UniqueConstraint("policy_id", "group_key", name="uq_aggregation_group_key"),
+        UniqueConstraint("policy_id", "key_hash", name="uq_aggregation_group_key"),
         Index("ix_aggregation_group_due", "next_flush_at"),
     )
 
@@ -70,7 +71,8 @@ class AggregationGroup(db.Model):
     policy_id: Mapped[int] = mapped_column(
         ForeignKey("notification_policy.id", ondelete="CASCADE")
     )
-    group_key: Mapped[str] = mapped_column(String(2048))  # Alertmanager's routeKey:labels
+    group_key: Mapped[str] = mapped_column(Text)  # Alertmanager's routeKey:labels
+    key_hash: Mapped[str] = mapped_column(String(64))  # its SHA-256: keys are unbounded
     group_labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     contact_point_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact_point.id", ondelete="SET NULL"), default=None
@@ -105,14 +107,20 @@ class NotificationLogEntry(db.Model):
     """What was last notified for a group to a contact point, and when (Alertmanager's nflog)."""
 
     __tablename__ = "notification_log"
-    __table_args__ = (UniqueConstraint("group_key", "receiver", name="uq_notification_log"),)
+    __table_args__ = (UniqueConstraint("key_hash", "receiver", name="uq_notification_log"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_key: Mapped[str] = mapped_column(String(2048))
+    group_key: Mapped[str] = mapped_column(Text)
+    key_hash: Mapped[str] = mapped_column(String(64))
     receiver: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     firing: Mapped[list[str]] = mapped_column(JSON, default=list)  # fingerprints
     resolved: Mapped[list[str]] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def key_hash(group_key: str) -> str:
+    """The SHA-256 of a group key, what unique keys and lookups use."""
+    return hashlib.sha256(group_key.encode()).hexdigest()
 
 
 def new_silence_id() -> str:

@@ -33,7 +33,7 @@ def group_views(now: datetime | None = None) -> list[GroupView]:
     now = now or utcnow()
     routes = {route.policy_id: route for route in current_route().walk()}
     silences = active_silences(now)
-    sent = {(entry.group_key, entry.receiver): entry.sent_at
+    sent = {(entry.key_hash, entry.receiver): entry.sent_at
             for entry in db.session.scalars(select(NotificationLogEntry))}
     members: dict[int, list[AlertState]] = {}
     rows = db.session.execute(select(GroupMember.group_id, AlertState)
@@ -48,7 +48,7 @@ def group_views(now: datetime | None = None) -> list[GroupView]:
             policy="Default policy" if route is None or not route.path
             else matchers_text(route.matchers),
             receiver=receiver, labels=group.group_labels, next_flush_at=group.next_flush_at,
-            last_sent_at=sent.get((group.group_key, receiver)))
+            last_sent_at=sent.get((group.key_hash, receiver)))
         view.deliveries = last_deliveries(group.group_key, receiver)
         for alert in sorted(members.get(group.id, []), key=lambda a: a.starts_at):
             view.alerts.append({

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app.alerting.models import AggregationGroup, AlertState, GroupMember
+from app.alerting.models import AggregationGroup, AlertState, GroupMember, key_hash
 from app.alerting.policies import current_route, load_spec, save_tree
 from app.alerting.routing import Route
 from app.alerts import Alert, fingerprint
@@ -213,11 +213,11 @@ def _existing_groups(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple
     """(policy id, group key) -> (group id, has flushed, next flush time)."""
     table = AggregationGroup.__table__
     found = {}
-    group_keys = sorted({key for _policy, key in keys})
-    for start in range(0, len(group_keys), CHUNK):
+    hashes = sorted({key_hash(key) for _policy, key in keys})
+    for start in range(0, len(hashes), CHUNK):
         query = select(table.c.policy_id, table.c.group_key, table.c.id, table.c.has_flushed,
                        table.c.next_flush_at).where(
-            table.c.group_key.in_(group_keys[start:start + CHUNK]))
+            table.c.key_hash.in_(hashes[start:start + CHUNK]))
         for policy_id, key, *values in db.session.execute(query):
             found[(policy_id, key)] = tuple(values)
     return found
@@ -227,7 +227,7 @@ def _new_group(policy_id: int, key: str, entry: dict[str, Any], now: datetime) -
     route: Route = entry["route"]
     wait = timedelta(seconds=route.opts.group_wait)
     return db.session.execute(insert(AggregationGroup).returning(AggregationGroup.id).values(
-        policy_id=policy_id, group_key=key, group_labels=entry["labels"],
+        policy_id=policy_id, group_key=key, key_hash=key_hash(key), group_labels=entry["labels"],
         group_wait=route.opts.group_wait, group_interval=route.opts.group_interval,
         repeat_interval=route.opts.repeat_interval, has_flushed=False,
         next_flush_at=now if entry["old_start"] else now + wait, lease_until=None,

@@ -122,3 +122,11 @@ def test_status_is_enough_for_amtool(am):
     assert status["cluster"]["status"] == "ready" and status["cluster"]["peers"] == []
     assert status["config"] == {"original": ""}
     assert "version" in status["versionInfo"] and status["uptime"]
+
+
+def test_a_very_long_label_value_makes_a_group_like_any_other(am):
+    name = "x" * 200_000
+    assert am("POST", "/alerts", [{"labels": {"alertname": name}}], role="sender").status_code \
+        == 200
+    groups = am("GET", "/alerts/groups", role="viewer").get_json()
+    assert [group["labels"] for group in groups] == [{"alertname": name}]

@@ -51,7 +51,8 @@ def upgrade():
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("policy_id", sa.Integer(),
                   sa.ForeignKey("notification_policy.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("group_key", sa.String(2048), nullable=False),
+        sa.Column("group_key", sa.Text(), nullable=False),
+        sa.Column("key_hash", sa.String(64), nullable=False),
         sa.Column("group_labels", sa.JSON(), nullable=False),
         sa.Column("contact_point_id", sa.Integer(),
                   sa.ForeignKey("contact_point.id", ondelete="SET NULL"), nullable=True),
@@ -63,7 +64,7 @@ def upgrade():
         sa.Column("lease_until", sa.DateTime(), nullable=True),
         sa.Column("claim_token", sa.String(32), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.UniqueConstraint("policy_id", "group_key", name="uq_aggregation_group_key"),
+        sa.UniqueConstraint("policy_id", "key_hash", name="uq_aggregation_group_key"),
     )
     op.create_index("ix_aggregation_group_due", "aggregation_group", ["next_flush_at"])
     op.create_table(
@@ -78,12 +79,13 @@ def upgrade():
     op.create_table(
         "notification_log",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("group_key", sa.String(2048), nullable=False),
+        sa.Column("group_key", sa.Text(), nullable=False),
+        sa.Column("key_hash", sa.String(64), nullable=False),
         sa.Column("receiver", sa.String(190), nullable=False),
         sa.Column("firing", sa.JSON(), nullable=False),
         sa.Column("resolved", sa.JSON(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=False),
-        sa.UniqueConstraint("group_key", "receiver", name="uq_notification_log"),
+        sa.UniqueConstraint("key_hash", "receiver", name="uq_notification_log"),
     )
     op.create_table(
         "silence",
