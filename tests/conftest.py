@@ -18,6 +18,7 @@ from app import create_app
 from app.auth import hash_password, session_proof
 from app.extensions import db
 from app.models import ROLES, User
+from app.provisioning.tokens import create_token
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 PASSWORD = "correct horse battery"  # the password of the test accounts admin, editor, viewer
@@ -150,8 +151,6 @@ def make_contact_point(app: Flask):
 @pytest.fixture
 def token(app):
     """token("viewer"): the Authorization header of a new API token with that role."""
-    from app.provisioning.tokens import create_token
-
     made = iter(range(1, 1000))
 
     def make(role: str = "editor") -> dict[str, str]:
