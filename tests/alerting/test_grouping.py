@@ -1,6 +1,8 @@
 """Grouping timers and the notification log with a controllable clock, as Alertmanager."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -169,3 +171,23 @@ def test_webhook_bodies_without_a_contact_point_go_through_the_policies(ops):
 def test_resolved_alerts_are_forgotten_once_no_group_holds_them(ops):
     ingest([alert("A", end=10)], 20)  # resolved when it arrives: no group takes it
     assert prune_resolved_alerts(at(10) + timedelta(hours=2)) == 1
+
+
+def test_concurrent_workers_flush_each_group_once(app, ops):
+    ingest([alert(f"A{i}") for i in range(20)], 0)
+    db.session.remove()
+    barrier = threading.Barrier(4)
+
+    def worker() -> int:
+        with app.app_context():
+            barrier.wait(timeout=30)
+            flushed = 0
+            while count := flush_due_groups(now=at(30), limit=3):
+                flushed += count
+            db.session.remove()
+            return flushed
+
+    with ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(lambda _: worker(), range(4)))
+    assert sum(counts) == 20
+    assert len(sent()) == 20
