@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from app import auth, cli, models, views, web  # noqa: F401 (models registers the tables)
+    from app.alerting import models as alerting_models  # noqa: F401
     from app.delivery import models as delivery_models  # noqa: F401
 
     app.before_request(auth.enforce_access)

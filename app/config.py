@@ -96,6 +96,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_SESSION_IDLE_MINUTES=_float_env("HERALD_SESSION_IDLE_MINUTES", 60.0),
         HERALD_TEST_RATE_LIMIT=_int_env("HERALD_TEST_RATE_LIMIT", 20),
         HERALD_PROXY_HOPS=_int_env("HERALD_PROXY_HOPS", 0),
+        # An alert sent without endsAt resolves after this long without a refresh.
+        HERALD_RESOLVE_TIMEOUT=_float_env("HERALD_RESOLVE_TIMEOUT", 300.0),
         HERALD_RETRY_ATTEMPTS=_int_env("HERALD_RETRY_ATTEMPTS", 3),
         HERALD_RETRY_BACKOFF=_float_env("HERALD_RETRY_BACKOFF", 1.0),
         HERALD_RETRY_MAX_TIME=_float_env("HERALD_RETRY_MAX_TIME", 30.0),

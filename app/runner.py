@@ -5,10 +5,12 @@ import time
 
 from flask import Flask
 
+from app.alerting.grouping import flush_due_groups
 from app.delivery import history
 from app.delivery.worker import Worker
 
 PRUNE_EVERY = 600.0  # seconds between history prunes
+FLUSH_BATCH = 100  # alert groups flushed per transaction batch
 
 
 def periodic(every: float, task):
@@ -26,9 +28,19 @@ def periodic(every: float, task):
     return tick
 
 
+def flush_groups() -> bool:
+    """Notify the alert groups whose timers are due; True when something was enqueued."""
+    flushed = total = flush_due_groups(limit=FLUSH_BATCH)
+    while flushed == FLUSH_BATCH:
+        flushed = flush_due_groups(limit=FLUSH_BATCH)
+        total += flushed
+    return total > 0
+
+
 def build_worker(app: Flask, threads: int | None = None) -> Worker:
     """The worker pool for this process, with its periodic tasks."""
     count = app.config["HERALD_WORKERS"] if threads is None else threads
-    worker = Worker(app, threads=count, ticks=(periodic(PRUNE_EVERY, history.prune),))
+    ticks = (flush_groups, periodic(PRUNE_EVERY, history.prune))
+    worker = Worker(app, threads=count, ticks=ticks)
     app.extensions["herald.worker"] = worker
     return worker

@@ -18,6 +18,7 @@ from app import create_app
 from app.auth import hash_password, session_proof
 from app.extensions import db
 from app.models import ROLES, User
+from app.provisioning.tokens import create_token
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 PASSWORD = "correct horse battery"  # the password of the test accounts admin, editor, viewer
@@ -143,5 +144,18 @@ def make_contact_point(app: Flask):
         result = save_contact_point(None, name, blocks)
         assert not result.errors, result.errors
         return result.contact_point
+
+    return make
+
+
+@pytest.fixture
+def token(app):
+    """token("viewer"): the Authorization header of a new API token with that role."""
+    made = iter(range(1, 1000))
+
+    def make(role: str = "editor") -> dict[str, str]:
+        _, value, errors = create_token(f"{role} {next(made)}", role, "tests")
+        assert not errors
+        return {"Authorization": f"Bearer {value}"}
 
     return make

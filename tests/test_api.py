@@ -10,25 +10,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.integrations import REGISTRY
 from app.models import ApiToken, AuditEntry, ContactPoint, Integration
-from app.provisioning.tokens import create_token
 from tests.test_registry_contract import MINIMAL
 
 BASE = "/api/v1/provisioning"
 SLACK = {"name": "ops", "type": "slack",
          "settings": {"url": "https://hooks.slack.example/SECRET-1", "recipient": "#ops"}}
-
-
-@pytest.fixture
-def token(app):
-    """token("viewer"): the Authorization header of a new API token with that role."""
-    made = iter(range(1, 1000))
-
-    def make(role: str = "editor") -> dict[str, str]:
-        _, value, errors = create_token(f"{role} {next(made)}", role, "tests")
-        assert not errors
-        return {"Authorization": f"Bearer {value}"}
-
-    return make
 
 
 @pytest.fixture

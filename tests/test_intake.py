@@ -115,11 +115,22 @@ def test_malformed_bodies_are_400_naming_the_field_and_store_nothing(anonymous, 
     assert stored() == 0
 
 
-def test_contact_point_is_required(anonymous, on_call):
-    response = post(anonymous, webhook_body(), make_token("sender"), name=None)
+def test_without_a_contact_point_the_alerts_go_through_the_policies(anonymous, on_call):
+    response = post(anonymous, webhook_body(alert("A"), alert("B")), make_token("sender"),
+                    name=None)
+
+    assert response.status_code == 202
+    assert response.get_json() == {"message": "accepted", "alerts": 2}
+    stored_alerts = anonymous.get("/api/v2/alerts", headers={
+        "Authorization": f"Bearer {make_token('viewer', 'reader')}"}).get_json()
+    assert sorted(a["labels"]["alertname"] for a in stored_alerts) == ["A", "B"]
+
+
+def test_an_empty_contact_point_is_refused(anonymous, on_call):
+    response = post(anonymous, webhook_body(), make_token("sender"), name="")
 
     assert response.status_code == 400
-    assert "contact_point" in response.get_json()["message"]
+    assert "contact_point is empty" in response.get_json()["message"]
 
 
 def test_bodies_over_the_limit_are_413(anonymous, on_call):

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
+from app.alerting.matchers import Matcher
+from app.alerting.models import Silence
+from app.alerting.policies import load_spec, save_tree
+from app.alerting.tree import PolicySpec
 from app.extensions import db
 from app.integrations import REGISTRY
-from app.models import ApiToken, ContactPoint, DeliveryAttempt, NotificationTemplate, User
+from app.models import ApiToken, ContactPoint, DeliveryAttempt, NotificationTemplate, User, utcnow
 
 # The least role of each endpoint. A route missing here fails test_every_route_is_listed:
 # adding a route means deciding who may use it.
@@ -68,6 +73,33 @@ ROLES = {
     "tokens.revoke": "admin",
     "settings.email_page": "admin",
     "settings.send_test": "admin",
+    "api.route_get_policy_tree": "viewer",
+    "api.route_put_policy_tree": "editor",
+    "api.route_reset_policy_tree": "editor",
+    "api.route_get_policy_tree_export": "viewer",
+    "alertmanager.post_alerts": "editor",  # and Sender tokens (tests/alerting)
+    "alertmanager.get_alerts": "viewer",
+    "alertmanager.get_alert_groups": "viewer",
+    "alertmanager.get_silences": "viewer",
+    "alertmanager.post_silence": "editor",
+    "alertmanager.get_silence": "viewer",
+    "alertmanager.delete_silence": "editor",
+    "alertmanager.status": "viewer",
+    "alertmanager.receivers": "viewer",
+    "policies.tree_page": "viewer",
+    "policies.preview": "viewer",
+    "policies.new": "editor",
+    "policies.edit": "editor",
+    "policies.save": "editor",
+    "policies.confirm_delete": "editor",
+    "policies.delete": "editor",
+    "policies.move": "editor",
+    "silences.list_page": "viewer",
+    "silences.new": "editor",
+    "silences.edit": "editor",
+    "silences.save": "editor",
+    "silences.expire": "editor",
+    "alert_groups.list_page": "viewer",
 }
 PUBLIC = {"static", "auth.login", "auth.setup"}
 RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}
@@ -100,15 +132,22 @@ def fresh_objects(rule: Rule, make_contact_point, number: int) -> dict:
     user.set_username(f"matrix-user-{number}")
     token = ApiToken(digest=f"{number:064d}", role="viewer")
     token.set_name(f"matrix-token-{number}")
+    root = load_spec()
+    policy = PolicySpec(matchers=[Matcher.make("matrix", "=", str(number))])
+    root.routes.append(policy)
+    save_tree(root)
+    silence = Silence(matchers=[["matrix", "=", str(number)]], starts_at=utcnow(),
+                      ends_at=utcnow() + timedelta(hours=1), created_by="matrix", comment="")
     attempt = DeliveryAttempt(integration_id=contact_point.integrations[0].id, outcome="failure",
                               contact_point_name=contact_point.name)
-    db.session.add_all([template, user, token, attempt])
+    db.session.add_all([template, user, token, silence, attempt])
     db.session.commit()
     api = rule.rule.startswith("/api/")
     return {"uid": contact_point.integrations[0].uid if api else contact_point.uid,
             "user_id": user.id, "filename": "app.css", "template_id": template.id,
             "name": "default.title" if "built-in" in rule.rule else template.name,
-            "token_id": token.id, "attempt_id": attempt.id}
+            "token_id": token.id, "policy_id": policy.id, "silence_id": silence.id,
+            "attempt_id": attempt.id}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "viewer", "editor", "admin"])
@@ -137,7 +176,8 @@ def test_every_state_change_needs_a_csrf_token(app: Flask, client_as, make_conta
     contact_point = make_contact_point("csrf", [])
     user_id = db.session.scalar(select(User.id).where(User.username == "viewer"))
     values = {"uid": contact_point.uid, "user_id": user_id, "template_id": 1,
-              "name": "default.title", "token_id": 1, "attempt_id": 1}
+              "name": "default.title", "token_id": 1, "policy_id": 1, "silence_id": "x",
+              "attempt_id": 1}
     admin = client_as("admin")
     for rule, method in routes(app):
         if method == "GET" or rule.rule.startswith("/api/"):

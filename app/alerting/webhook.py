@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.alerting.state import ingest_and_commit
 from app.alerts import AlertGroup, group_from_dict
 from app.delivery import metrics, outbox
 from app.delivery.models import SKIPPED
@@ -58,10 +59,21 @@ def accept_for_contact_point(name: str, body: Any) -> Accepted:
     if contact_point is None:
         raise IntakeError(404, f"contact point not found: {name}")
     rows = outbox.enqueue(contact_point, group, source="webhook")
+    skipped = sum(1 for row in rows if row.status == SKIPPED)  # (read before the commit)
     db.session.commit()
     metrics.observe_intake(body_format(body), [alert.status for alert in group.alerts])
-    skipped = sum(1 for row in rows if row.status == SKIPPED)
     return Accepted(deliveries=len(rows) - skipped, skipped=skipped)
+
+
+def accept_through_policies(body: Any) -> int:
+    """Store each alert of the body and route it through the notification policies; commit.
+
+    The policies' groups decide when notifications are sent; the number of alerts is returned.
+    """
+    group = parse(body)
+    ingest_and_commit(group.alerts)
+    metrics.observe_intake(body_format(body), [alert.status for alert in group.alerts])
+    return len(group.alerts)
 
 
 def text_problem(value: Any, where: str, depth: int = 0) -> str | None:

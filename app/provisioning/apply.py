@@ -17,9 +17,12 @@ from app.provisioning.plan import (
     IntegrationDelete,
     IntegrationWrite,
     Plan,
+    PolicyReset,
+    PolicyWrite,
     TemplateDelete,
     TemplateWrite,
 )
+from app.provisioning.policy_entries import write_policies
 
 MAX_INTEGRATIONS = 100  # per contact point, as in the form
 
@@ -115,7 +118,8 @@ class _Writer:
                     ContactPointWrite: self.contact_point,
                     ContactPointDelete: self.delete_contact_point,
                     FallbackWrite: self.fallback,
-                    TemplateWrite: self.template, TemplateDelete: self.delete_template}
+                    TemplateWrite: self.template, TemplateDelete: self.delete_template,
+                    PolicyWrite: write_policies, PolicyReset: write_policies}
         handler = handlers[type(operation)]
         handler(operation.name if isinstance(operation, ContactPointWrite) else operation)
 

@@ -2,8 +2,8 @@
 written back out.
 
 A document holds ``apiVersion: 1`` and any of ``contactPoints``, ``deleteContactPoints``,
-``templates`` and ``deleteTemplates``. Several files (a provisioning folder) make one
-document whose entries remember the file they came from.
+``templates``, ``deleteTemplates``, ``policies`` and ``resetPolicies``. Several files (a
+provisioning folder) make one document whose entries remember the file they came from.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-SECTIONS = ("contactPoints", "deleteContactPoints", "templates", "deleteTemplates")
+SECTIONS = ("contactPoints", "deleteContactPoints", "templates", "deleteTemplates", "policies",
+            "resetPolicies")
 # Far beyond any real document (Grafana's nest about 8 levels deep and an export of 1,000
 # contact points holds some 30,000 values), far below what exhausts Python's recursion or
 # keeps a planner that reads every value busy for long.

@@ -14,6 +14,7 @@ from app.integrations.base import get_path, normalised_settings, set_path
 from app.models import ContactPoint, Integration, NotificationTemplate, name_key
 from app.provisioning.document import dump
 from app.provisioning.goexport import define, to_go
+from app.provisioning.policy_entries import export_entry
 from app.template_fields import referenced_names
 
 REDACTED = "[REDACTED]"
@@ -141,6 +142,8 @@ def document(name: str | None = None, decrypt: bool = False,
         "apiVersion": 1,
         "contactPoints": [contact_point_entry(cp, decrypt, flags) for cp in selected],
         "templates": [template_entry(t, flags) for t in templates],
+        # the whole tree, with every contact point only: alone it could name missing ones
+        **({"policies": [export_entry()]} if name is None and selected else {}),
     }
 
 

@@ -66,6 +66,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Accepted": {"type": "object", "properties": {
         "message": {**TEXT, "example": "accepted"},
         "deliveries": {"type": "integer", "description": "Notifications stored to send."}}},
+    "Route": {"type": "object", "description": "Grafana's notification policy (route): "
+              "receiver, group_by, object_matchers, continue, timings, routes.",
+              "properties": {"receiver": TEXT, "group_by": {"type": "array", "items": TEXT},
+                             "object_matchers": {"type": "array", "items": {
+                                 "type": "array", "items": TEXT}},
+                             "continue": {"type": "boolean"}, "group_wait": TEXT,
+                             "group_interval": TEXT, "repeat_interval": TEXT,
+                             "routes": {"type": "array", "items": {
+                                 "$ref": "#/components/schemas/Route"}}}},
 }
 
 

@@ -10,12 +10,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.alerting.policies import in_use_message, load_spec, policies_using
+from app.alerting.tree import spec_to_dict
 from app.extensions import db
 from app.models import ContactPoint, Integration, NotificationTemplate, name_key, new_uid
 from app.provisioning.apply import ApplyConflict, apply
+from app.provisioning.document import Document, Entry, dump
 from app.provisioning.export import embedded
 from app.provisioning.plan import REFUSED, UNCHANGED, Change
-from app.provisioning.planner import Planner
+from app.provisioning.planner import Planner, plan_document
+from app.provisioning.policy_entries import export_entry
 from app.provisioning.receivers import Refused, check_contact_point_name, check_uid
 from app.provisioning.template_entries import pieces
 from app.text import normalise_newlines
@@ -102,6 +106,12 @@ def update_contact_point(uid: str, body: Any) -> dict[str, Any]:
 
 def delete_contact_point(uid: str) -> None:
     """Delete one integration (and its contact point when it was the last one)."""
+    integration = db.session.scalar(select(Integration).where(Integration.uid == uid))
+    if integration is not None and len(integration.contact_point.integrations) == 1:
+        name = integration.contact_point.name
+        used_by = policies_using(name)
+        if used_by:
+            raise ApiError(409, in_use_message(name, used_by))
     planner = Planner.load()
     _write(planner, planner.delete_integration(uid))
 
@@ -144,3 +154,36 @@ def delete_template(name: str) -> None:
     planner = Planner.load()
     users = planner.templates.users(planner.setting_users(), {name_key(name)})
     _write(planner, planner.templates.delete(name, users))
+
+
+# --- notification policies ----------------------------------------------------------------
+
+
+def get_policies() -> dict[str, Any]:
+    """The policy tree as Grafana's route object."""
+    return spec_to_dict(load_spec())
+
+
+def put_policies(body: Any) -> None:
+    """Replace the whole policy tree (checked like an imported `policies` entry)."""
+    _apply_policies(Document(sections={**Document().sections,
+                                       "policies": [Entry(_object(body))]}))
+
+
+def reset_policies() -> None:
+    """Back to the default policy alone, on the current default contact point."""
+    _apply_policies(Document(sections={**Document().sections, "resetPolicies": [Entry(1)]}))
+
+
+def _apply_policies(document: Document) -> None:
+    plan = plan_document(document)
+    for change in plan.refused:
+        raise ApiError(change.status, change.reason[:1].upper() + change.reason[1:] + ".")
+    try:
+        apply(plan)
+    except ApplyConflict as exc:
+        raise ApiError(409, str(exc)) from exc
+
+
+def export_policies(output_format: str) -> str:
+    return dump({"apiVersion": 1, "policies": [export_entry()]}, output_format)

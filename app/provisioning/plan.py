@@ -19,7 +19,7 @@ from app.templating import BUILTIN_TEMPLATES
 CREATED, UPDATED, DELETED, UNCHANGED, REFUSED = (
     "created", "updated", "deleted", "unchanged", "refused")
 ACTIONS = (CREATED, UPDATED, DELETED, UNCHANGED, REFUSED)
-CONTACT_POINT, TEMPLATE = "Contact point", "Template"
+CONTACT_POINT, TEMPLATE, POLICY = "Contact point", "Template", "Notification policies"
 # the details of a change to a contact point itself, not to one of its integrations
 NO_INTEGRATIONS, WHOLE = "no integrations", "the whole contact point"
 WHOLE_CONTACT_POINT = (NO_INTEGRATIONS, WHOLE)
@@ -70,15 +70,26 @@ class TemplateDelete:
     template_id: int
 
 
-Operation = (IntegrationWrite | IntegrationDelete | ContactPointWrite | ContactPointDelete
-             | FallbackWrite | TemplateWrite | TemplateDelete)
+@dataclass(frozen=True)
+class PolicyWrite:
+    tree: dict[str, Any]  # Grafana's route object, checked when planned
+
+
+@dataclass(frozen=True)
+class PolicyReset:
+    pass
+
+
+Operation = (PolicyWrite | PolicyReset | IntegrationWrite | IntegrationDelete
+             | ContactPointWrite | ContactPointDelete | FallbackWrite | TemplateWrite
+             | TemplateDelete)
 
 
 @dataclass
 class Change:
     """One line of the preview."""
 
-    kind: str  # CONTACT_POINT or TEMPLATE
+    kind: str  # CONTACT_POINT, TEMPLATE or POLICY
     name: str
     action: str
     detail: str = ""  # which integration, e.g. "Slack · uid ops_slack"

@@ -38,6 +38,7 @@ from app.provisioning.plan import (
     TemplateNames,
     digest,
 )
+from app.provisioning.policy_entries import plan_policies, refuse_used_removals
 from app.provisioning.receivers import (
     Prepared,
     Refused,
@@ -55,7 +56,12 @@ def plan_document(document: Document) -> Plan:
     planner.plan_contact_points(document.entries("contactPoints"))
     planner.plan_contact_point_deletes(document.entries("deleteContactPoints"))
     planner.templates.plan_deletes(document.entries("deleteTemplates"), planner.setting_users())
-    return planner.finish()
+    plan_policies(planner.changes, document.entries("policies"),
+                  document.entries("resetPolicies"),
+                  [cp.name for cp in planner.contact_points.values()])
+    plan = planner.finish()
+    refuse_used_removals(plan.changes)
+    return plan
 
 
 def integration_digest(integration: Integration) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, g
 
 from app.models import ROLES, TOKEN_ROLES, utcnow
 
@@ -26,11 +26,15 @@ TOKEN_ROLE_LABELS = {"sender": "Sender (may only post alerts)"}
 
 
 def register(app: Flask) -> None:
+    from app.alerting.policies import usage
+    from app.alerting.tree import format_duration
     from app.auth import current_principal
     from app.contact_points import describe
     from app.integrations import REGISTRY
     from app.template_fields import mode_of, saved_template_names
     from app.views import (
+        alert_groups,
+        alertmanager,
         api,
         audit_log,
         auth,
@@ -38,23 +42,33 @@ def register(app: Flask) -> None:
         history,
         intake,
         notification_templates,
+        policies,
         provisioning,
         settings,
+        silences,
         tokens,
         users,
     )
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
                       audit_log.bp, api.bp, provisioning.bp, tokens.bp, history.bp,
-                      settings.bp):
+                      settings.bp, alertmanager.bp, policies.bp, silences.bp,
+                      alert_groups.bp):
         app.register_blueprint(blueprint)
     intake.register(app)
     def can(role: str) -> bool:
         principal = current_principal()
         return principal is not None and principal.can(role)
 
+    def policy_usage() -> dict[str, list[str]]:
+        """Contact point name key -> the policies using it, computed once per request."""
+        if "policy_usage" not in g:
+            g.policy_usage = usage()
+        return g.policy_usage
+
     app.jinja_env.globals.update(
-        registry=REGISTRY, describe=describe, current_principal=current_principal, can=can,
+        policy_usage=policy_usage, registry=REGISTRY, describe=describe,
+        current_principal=current_principal, can=can,
         mode_of=mode_of, saved_template_names=saved_template_names,
         role_options=[(role, role.capitalize()) for role in ROLES],
         token_role_options=[(role, TOKEN_ROLE_LABELS.get(role, role.capitalize()))
@@ -63,3 +77,4 @@ def register(app: Flask) -> None:
         type_search=len(REGISTRY) > TYPE_SEARCH_AFTER,
     )
     app.jinja_env.filters["time_ago"] = time_ago
+    app.jinja_env.filters["duration"] = format_duration

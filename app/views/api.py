@@ -125,12 +125,39 @@ def route_delete_template(name: str):
 
 
 @requires("viewer")
+def route_get_policy_tree():
+    return jsonify(operations.get_policies())
+
+
+@requires("editor")
+def route_put_policy_tree():
+    operations.put_policies(_body())
+    return jsonify(message="policies updated"), 202
+
+
+@requires("editor")
+def route_reset_policy_tree():
+    operations.reset_policies()
+    return jsonify(message="policies resetted"), 202
+
+
+@requires("viewer")
+def route_get_policy_tree_export():
+    output_format = request.args.get("format", "yaml").lower()
+    if output_format not in FORMATS:
+        raise ApiError(400, "format must be yaml or json.")
+    return Response(operations.export_policies(output_format),
+                    mimetype=MEDIA_TYPES[output_format])
+
+
+@requires("viewer")
 def openapi():
     return jsonify(openapi_document(ROUTES, __version__, PREFIX))
 
 
 CONTACT_POINTS = "/v1/provisioning/contact-points"
 TEMPLATES = "/v1/provisioning/templates"
+POLICIES = "/v1/provisioning/policies"
 NAME = Param("name", "Only the contact point with this name.", {"type": "string"})
 ROUTES: tuple[Route, ...] = (
     Route("GET", CONTACT_POINTS, route_get_contactpoints,
@@ -171,6 +198,19 @@ ROUTES: tuple[Route, ...] = (
           "admin token.",
           query=(Param("contact_point", "The contact point to notify.", {"type": "string"}),),
           body="AlertGroup", answer=(202, "Accepted", False)),
+    Route("GET", POLICIES, route_get_policy_tree, "Get the notification policy tree.",
+          answer=(200, "Route", False)),
+    Route("PUT", POLICIES, route_put_policy_tree,
+          "Replace the notification policy tree (matchers checked, contact points must exist).",
+          body="Route", answer=(202, "Message", False)),
+    Route("DELETE", POLICIES, route_reset_policy_tree,
+          "Reset the policy tree to the default policy.", answer=(202, "Message", False)),
+    Route("GET", POLICIES + "/export", route_get_policy_tree_export,
+          "Export the policy tree in Grafana's file-provisioning format.",
+          query=(Param("format", "yaml (default) or json.", {"type": "string",
+                                                               "enum": list(FORMATS)}),),
+          answer=(200, "ProvisioningDocument", False),
+          media_types=("application/yaml", "application/json")),
     Route("GET", "/openapi.json", openapi, "This description, in OpenAPI 3.",
           answer=(200, "", False)),
 )

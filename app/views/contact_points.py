@@ -15,6 +15,7 @@ from flask import (
 from werkzeug.exceptions import BadRequest
 
 from app import contact_points as domain
+from app.alerting.policies import in_use_message, policies_using
 from app.auth import actor_name, requires
 from app.delivery.history import hourly
 from app.delivery.notify import last_attempts
@@ -227,6 +228,12 @@ def confirm_delete(uid: str):
 def delete(uid: str):
     contact_point = _contact_point_or_404(uid)
     name = contact_point.name
+    used_by = policies_using(name)
+    if used_by:
+        if is_htmx():
+            abort(409, description=in_use_message(name, used_by))
+        flash(in_use_message(name, used_by), "error")
+        return redirect(url_for("contact_points.list_page"))
     domain.delete_contact_point(contact_point)
     flash(f"Contact point “{name}” deleted.")
     if is_htmx():  # the row goes; the count and the message above the list follow

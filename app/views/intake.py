@@ -12,15 +12,19 @@ from app.provisioning.operations import ApiError
 
 @requires("sender")
 def route_post_webhook_alertmanager():
-    """Accept one alert group for a contact point; 202 once its notifications are stored."""
-    name = request.args.get("contact_point", "")
-    if not name.strip():
-        raise ApiError(400, "contact_point is required: the name of the contact point to "
-                            "notify, as ?contact_point=<name>.")
+    """Accept one alert group: for the named contact point (202 once its notifications are
+    stored), or, without ?contact_point=, for the notification policies (202 once its alerts
+    are stored and grouped)."""
+    name = request.args.get("contact_point")
     body = request.get_json(silent=True)
     if body is None:
         raise ApiError(400, "The body must be a JSON object (Alertmanager's webhook body).")
     try:
+        if name is None:
+            return jsonify(message="accepted", alerts=webhook.accept_through_policies(body)), 202
+        if not name.strip():
+            raise ApiError(400, "contact_point is empty: give the name of a contact point, or "
+                                "leave the parameter out to route through the policies.")
         accepted = webhook.accept_for_contact_point(name, body)
     except webhook.IntakeError as exc:
         raise ApiError(exc.status, exc.message) from None
