@@ -102,6 +102,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_ADMIN_USER=env.get("HERALD_ADMIN_USER", ""),
         HERALD_ADMIN_PASSWORD=env.get("HERALD_ADMIN_PASSWORD", ""),
         HERALD_PROVISIONING_DIR=env.get("HERALD_PROVISIONING_DIR", ""),
+        HERALD_LOG_FORMAT=_choice_env("HERALD_LOG_FORMAT", ("logfmt", "json")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Only send the cookie when the session changes: a response to an older request in

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import logs
 from app.alerts import AlertGroup, test_alert_group
 from app.crypto import SecretDecryptionError
 from app.extensions import db
@@ -202,6 +203,22 @@ def _run_all(jobs: list[_Job], group: AlertGroup, *, retry: bool) -> list[Delive
 
 
 def _deliver(job: _Job, group: AlertGroup, config: Any, *, retry: bool) -> DeliveryResult:
+    """Send one job with its secrets kept out of every log line; never raises."""
+    with logs.secrets_hidden(_secret_values(job)):
+        result = _send(job, group, config, retry=retry)
+        if result.outcome == "failure":
+            logger.warning("delivery failed", extra={"fields": {
+                "integration": job.uid or "", "type": job.type_id, "error": result.error}})
+    return result
+
+
+def _secret_values(job: _Job) -> list[Any]:
+    if job.integration_type is None:
+        return []
+    return [job.values.get(key) for key in job.integration_type.secret_keys]
+
+
+def _send(job: _Job, group: AlertGroup, config: Any, *, retry: bool) -> DeliveryResult:
     """Send one job, retrying transient failures when asked; never raises."""
     started = time.monotonic()
     if job.error or job.integration_type is None or job.integration_type.send is None:
@@ -271,14 +288,8 @@ def _result(
 
 def _redacted(text: str, job: _Job) -> str:
     """The text with every secret value of the job replaced: a provider may echo one back."""
-    if not text or job.integration_type is None:
-        return text
-    secrets = (job.values.get(key) for key in job.integration_type.secret_keys)
-    # Longest first, so a secret that starts with another is replaced whole.
-    for secret in sorted((s for s in secrets if isinstance(s, str) and len(s) >= 4),
-                         key=len, reverse=True):
-        text = text.replace(secret, "[REDACTED]")
-    return text
+    with logs.secrets_hidden(_secret_values(job)):
+        return logs.redact(text)
 
 
 # --- recording --------------------------------------------------------------------------
