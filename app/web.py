@@ -8,15 +8,18 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
     RequestEntityTooLarge,
     TooManyRequests,
 )
+
+from app.text import BadText, clean
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -38,6 +41,17 @@ def security_headers(response):
     if request.path != "/static" and not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def clean_form_text() -> None:
+    """Refuse a form holding text Herald will not store (422), with newlines normalised."""
+    if request.method == "GET" or not request.form:
+        return
+    try:
+        fields = [(name, clean(value, name)) for name, value in request.form.items(multi=True)]
+    except BadText as exc:
+        abort(422, f'The field "{exc.field}" {exc.problem}. Nothing was saved.')
+    request.form = ImmutableMultiDict(fields)
 
 
 def handle_http_error(error: HTTPException):
@@ -120,6 +134,7 @@ class RateLimiter:
 
 def register(app: Flask) -> None:
     app.wsgi_app = RequestLog(app.wsgi_app)
+    app.before_request(clean_form_text)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
