@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.extensions import db
@@ -34,6 +35,7 @@ class SaveResult:
     contact_point: ContactPoint | None = None
     name_error: str | None = None
     block_errors: list[Errors] = field(default_factory=list)
+    conflict: bool = False  # someone else saved it since the version the form was opened at
 
     @property
     def errors(self) -> dict[str, Any]:
@@ -122,9 +124,15 @@ def retarget_errors(block: IntegrationInput, existing: dict[str, Integration]) -
 
 
 def save_contact_point(
-    contact_point: ContactPoint | None, name: str, blocks: list[IntegrationInput]
+    contact_point: ContactPoint | None, name: str, blocks: list[IntegrationInput],
+    seen_version: int | None = None,
 ) -> SaveResult:
-    """Validate everything, then write the contact point and its integrations at once."""
+    """Validate everything, then write the contact point and its integrations at once.
+
+    With seen_version, the save only happens if nobody saved it since that version.
+    """
+    if contact_point is not None and seen_version not in (None, contact_point.version):
+        return SaveResult(conflict=True)
     existing = {i.uid: i for i in contact_point.integrations} if contact_point else {}
     result = SaveResult(name_error=check_name(name, contact_point))
     prepared: list[tuple[IntegrationInput, Values]] = []
@@ -160,6 +168,9 @@ def save_contact_point(
         db.session.rollback()
         result.name_error = f"A contact point named “{name.strip()}” already exists."
         return result
+    except StaleDataError:  # the conditional UPDATE found a newer version: nothing written
+        db.session.rollback()
+        return SaveResult(conflict=True)
     result.contact_point = contact_point
     return result
 

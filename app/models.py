@@ -37,6 +37,10 @@ class ContactPoint(db.Model):
     name_key: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH * 4), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Every UPDATE is "... SET version = :seen + 1 WHERE id = :id AND version = :seen": a
+    # save based on an older version changes no row and raises StaleDataError.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     integrations: Mapped[list[Integration]] = relationship(
         back_populates="contact_point",
@@ -97,6 +101,8 @@ class NotificationTemplate(db.Model):
     template: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # see ContactPoint
+    __mapper_args__ = {"version_id_col": version}
 
     def set_name(self, name: str) -> None:
         self.name = name.strip()

@@ -23,6 +23,7 @@ from app.forms import (
     TestInput,
     new_block,
     parse_form,
+    seen_version,
     state_from_contact_point,
     version_of,
 )
@@ -96,13 +97,15 @@ def submit(uid: str | None = None):
     action, _, argument = request.form.get("action", "save").partition(":")
     if action != "save":
         return _apply_block_action(state, contact_point, action, argument)
-    if contact_point and state.version and state.version != version_of(contact_point):
+    result = domain.save_contact_point(
+        contact_point, state.name, [block.to_input() for block in state.blocks],
+        seen_version(state.version),
+    )
+    if result.conflict:
         # Someone saved it since this form was opened: show it, and let a second save win.
+        contact_point = _contact_point_or_404(uid)
         state.conflict, state.version = True, version_of(contact_point)
         return _render_form(state, contact_point, status=409)
-    result = domain.save_contact_point(
-        contact_point, state.name, [block.to_input() for block in state.blocks]
-    )
     if result.errors:
         state.name_error = result.name_error
         for block, errors in zip(state.blocks, result.block_errors, strict=True):
