@@ -6,7 +6,8 @@ import pytest
 
 from app.transport import http
 from app.transport.outbound import Policy, parse_entries
-from tests.test_outbound import deny, loopback_only, refusal  # noqa: F401 (a fixture)
+from tests.test_outbound import deny, refusal
+from tests.test_outbound import loopback_only as loopback_only  # noqa: F401 (a fixture)
 
 
 @pytest.mark.parametrize("host", [
