@@ -12,7 +12,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import audit
 from app.extensions import db
 from app.integrations import REGISTRY, get_type
-from app.integrations.base import Errors, Values, from_storage, to_storage, validate
+from app.integrations.base import (
+    Errors,
+    StoredValues,
+    Values,
+    from_storage,
+    to_storage,
+    validate,
+)
 from app.models import ContactPoint, Integration, utcnow
 from app.names import copy_name, name_problem
 from app.template_fields import template_errors
@@ -76,7 +83,7 @@ def describe(integration: Integration) -> str:
         return ""
     configured = {key: "configured" for key in integration.configured_secret_keys}
     return integration_type.describe(
-        from_storage(integration_type, integration.settings or {}, configured)
+        StoredValues(integration_type, integration.settings or {}, configured)
     )
 
 

@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
         tokens,
         users,
     )
+    from app.views.rows import contact_point_row
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
                       audit_log.bp, api.bp, provisioning.bp, tokens.bp):
@@ -47,5 +48,6 @@ def register(app: Flask) -> None:
         registry=REGISTRY, describe=describe, current_principal=current_principal, can=can,
         mode_of=mode_of, saved_template_names=saved_template_names,
         role_options=[(role, role.capitalize()) for role in ROLES],
+        contact_point_row=contact_point_row,
     )
     app.jinja_env.filters["time_ago"] = time_ago
