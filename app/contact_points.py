@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
+from app.contact_point_list import ListedIntegration
 from app.extensions import db
 from app.integrations import REGISTRY, get_type
 from app.integrations.base import (
@@ -76,7 +77,7 @@ def check_name(name: str, contact_point: ContactPoint | None) -> str | None:
     return name_problem(name, ContactPoint, contact_point, thing="contact point")
 
 
-def describe(integration: Integration) -> str:
+def describe(integration: Integration | ListedIntegration) -> str:
     """The short description on the list, read without decrypting any secret."""
     integration_type = REGISTRY.get(integration.type)
     if integration_type is None:
@@ -237,58 +238,3 @@ def get_contact_point(uid: str) -> ContactPoint | None:
         .where(ContactPoint.uid == uid)
         .options(selectinload(ContactPoint.integrations))
     )
-
-
-@dataclass
-class Page:
-    items: list[ContactPoint]
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def search_filter(search: str):
-    """Contact points whose name, or one of whose integration types, matches the search."""
-    needle = search.strip().casefold()
-    type_ids = [
-        t.type for t in REGISTRY.values() if needle in t.label.casefold() or needle in t.type
-    ]
-    by_name = ContactPoint.name_key.like(f"%{_escape_like(needle)}%", escape="\\")
-    if not type_ids:
-        return by_name
-    by_type = exists().where(
-        Integration.contact_point_id == ContactPoint.id, Integration.type.in_(type_ids)
-    )
-    return or_(by_name, by_type)
-
-
-def list_contact_points(search: str = "", page: int = 1, size: int = 25) -> Page:
-    """One page of contact points, ordered by name, with their integrations loaded."""
-    query = select(ContactPoint)
-    if search.strip():
-        query = query.where(search_filter(search))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    number = min(max(page, 1), max(1, -(-total // size)))
-    items = db.session.scalars(
-        query.order_by(ContactPoint.name_key)
-        .offset((number - 1) * size)
-        .limit(size)
-        .options(selectinload(ContactPoint.integrations))
-    ).all()
-    return Page(list(items), total, number, size)

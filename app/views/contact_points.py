@@ -16,6 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from app import contact_points as domain
 from app.auth import actor_name, requires
+from app.contact_point_list import list_contact_points
 from app.delivery.notify import last_attempts
 from app.forms import (
     BlockState,
@@ -58,11 +59,12 @@ def index():
 def list_page():
     search = request.args.get("search", "")[:200]
     number = request.args.get("page", 1, type=int) or 1
-    page = domain.list_contact_points(search, number, current_app.config["HERALD_PAGE_SIZE"])
+    page = list_contact_points(search, number, current_app.config["HERALD_PAGE_SIZE"])
     template = "contact_points/list.html"
     if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
-    return render_template(template, page=page, search=search, attempts=_attempts(page.items))
+    attempts = last_attempts(i.id for listed in page.integrations.values() for i in listed)
+    return render_template(template, page=page, search=search, attempts=attempts)
 
 
 @bp.get("/contact-points/new")
@@ -226,7 +228,7 @@ def delete(uid: str):
     domain.delete_contact_point(contact_point)
     if is_htmx():  # the row goes; the count above the list follows
         search = request.values.get("search", "")[:200]
-        total = domain.list_contact_points(search, 1, 1).total
+        total = list_contact_points(search, 1, 1).total
         return render_template("contact_points/_count.html", total=total, search=search,
                                oob=True)
     flash(f'Contact point "{name}" deleted.')

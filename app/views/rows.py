@@ -8,11 +8,13 @@ its links by putting its uid in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from flask import current_app, g, url_for
 from flask_wtf.csrf import generate_csrf
 
+from app.contact_point_list import ListedIntegration
 from app.contact_points import describe
 from app.integrations import REGISTRY
 from app.models import ContactPoint, DeliveryAttempt
@@ -35,7 +37,7 @@ class IntegrationRow:
 @dataclass(frozen=True)
 class ContactPointRow:
     contact_point: ContactPoint
-    links: dict[str, str]
+    links: SimpleNamespace  # view, edit, test, duplicate, confirm_delete, delete, export
     csrf_token: str
     integrations: list[IntegrationRow]
 
@@ -54,19 +56,24 @@ class _PerRequest:
         self.quote_uid = current_app.url_map.converters["default"](current_app.url_map).to_url
 
 
-def contact_point_row(contact_point: ContactPoint,
-                      attempts: dict[int, DeliveryAttempt]) -> ContactPointRow:
-    """The row of one contact point: its links, and each integration as the list shows it."""
+def contact_point_row(contact_point: ContactPoint, attempts: dict[int, DeliveryAttempt],
+                      listed: list[ListedIntegration] | None = None) -> ContactPointRow:
+    """The row of one contact point: its links, and each integration as the list shows it.
+
+    The list page passes the integrations it read as plain values (listed); a single row
+    (after its Test) reads the contact point's own.
+    """
     shared: _PerRequest | None = g.get("herald_rows")
     if shared is None:
         shared = g.herald_rows = _PerRequest()
     uid = shared.quote_uid(contact_point.uid)
     links = {name: pattern.replace(_PLACEHOLDER, uid) for name, pattern in shared.patterns.items()}
     links["export"] = f"{shared.export}?{urlencode({'name': contact_point.name})}"
-    return ContactPointRow(contact_point, links, shared.csrf_token, [
+    # Attributes, not keys: the template reads row.links.edit without a failed getattr first.
+    return ContactPointRow(contact_point, SimpleNamespace(**links), shared.csrf_token, [
         IntegrationRow(integration.uid, _label(integration.type), describe(integration),
                        integration.review_note, attempts.get(integration.id))
-        for integration in contact_point.integrations
+        for integration in (contact_point.integrations if listed is None else listed)
     ])
 
 
