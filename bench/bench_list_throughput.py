@@ -13,6 +13,7 @@ import argparse
 import http.client
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +57,12 @@ def start_server(path: Path, key: str, port: int, threads: int, profile: Path | 
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
     process.stdout.readline()  # "Herald listening on ..."
+    for _ in range(100):  # and it really is
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
     return process
 
 
@@ -119,8 +126,6 @@ def cpu_seconds(pid: int) -> float:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
