@@ -100,3 +100,20 @@ def test_two_saves_of_one_template_never_both_succeed(two_editors, client):
 
     for answers in statuses:
         assert sorted(answers) == [302, 409], statuses
+
+
+def test_a_delete_stands_even_when_someone_saved_just_before(client, make_contact_point):
+    from sqlalchemy import func, select, text
+
+    from app.contact_points import delete_contact_point, get_contact_point
+    from app.models import ContactPoint, Integration
+
+    uid = make_contact_point("ops", [("webhook", {"url": "https://hooks.example/a"})]).uid
+    contact_point = get_contact_point(uid)  # seen at version 1
+    with db.engine.begin() as other:  # another editor saves meanwhile
+        other.execute(text("UPDATE contact_point SET version = version + 1, name = 'x'"))
+
+    delete_contact_point(contact_point)
+
+    assert db.session.scalar(select(func.count()).select_from(ContactPoint)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Integration)) == 0
