@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 
 from app.extensions import db
 from app.integrations import REGISTRY
@@ -14,7 +14,7 @@ from app.models import ContactPoint, Integration
 
 @dataclass
 class Page:
-    items: list[ContactPoint]
+    items: list[ListedContactPoint]
     total: int
     number: int
     size: int
@@ -54,16 +54,24 @@ def search_filter(search: str):
 
 
 def list_contact_points(search: str = "", page: int = 1, size: int = 25) -> Page:
-    """One page of contact points, ordered by name, with their integrations loaded."""
-    query = select(ContactPoint)
+    """One page of contact points, ordered by name, with what the list shows of each."""
+    query = select(ContactPoint.id, ContactPoint.uid, ContactPoint.name)
     if search.strip():
         query = query.where(search_filter(search))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     number = min(max(page, 1), max(1, -(-total // size)))
-    items = db.session.scalars(
-        query.order_by(ContactPoint.name_key).offset((number - 1) * size).limit(size)
-    ).all()
-    return Page(list(items), total, number, size, _listed([item.id for item in items]))
+    items = [ListedContactPoint(*row) for row in db.session.execute(
+        query.order_by(ContactPoint.name_key).offset((number - 1) * size).limit(size))]
+    return Page(items, total, number, size, _listed([item.id for item in items]))
+
+
+@dataclass(frozen=True)
+class ListedContactPoint:
+    """What the list shows of a contact point itself."""
+
+    id: int
+    uid: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -78,15 +86,18 @@ class ListedIntegration:
     review_note: str
 
 
+_LISTED_INTEGRATIONS = (  # built once: the page asks it on every request
+    select(Integration.contact_point_id, Integration.id, Integration.uid, Integration.type,
+           Integration.settings, Integration.secure_settings, Integration.review_note)
+    .where(Integration.contact_point_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Integration.contact_point_id, Integration.position)
+)
+
+
 def _listed(contact_point_ids: list[int]) -> dict[int, list[ListedIntegration]]:
     """The integrations of these contact points, in their order, in one query."""
     listed: dict[int, list[ListedIntegration]] = {id_: [] for id_ in contact_point_ids}
-    rows = db.session.execute(
-        select(Integration.contact_point_id, Integration.id, Integration.uid, Integration.type,
-               Integration.settings, Integration.secure_settings, Integration.review_note)
-        .where(Integration.contact_point_id.in_(contact_point_ids))
-        .order_by(Integration.contact_point_id, Integration.position)
-    )
+    rows = db.session.execute(_LISTED_INTEGRATIONS, {"ids": contact_point_ids})
     for row in rows:
         listed[row.contact_point_id].append(ListedIntegration(
             row.id, row.uid, row.type, row.settings or {}, frozenset(row.secure_settings or {}),

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import current_app, g, url_for
 from flask_wtf.csrf import generate_csrf
 
-from app.contact_point_list import ListedIntegration
+from app.contact_point_list import ListedContactPoint, ListedIntegration
 from app.contact_points import describe
 from app.integrations import REGISTRY
 from app.models import ContactPoint, DeliveryAttempt
@@ -36,7 +36,7 @@ class IntegrationRow:
 
 @dataclass(frozen=True)
 class ContactPointRow:
-    contact_point: ContactPoint
+    contact_point: ContactPoint | ListedContactPoint
     links: SimpleNamespace  # view, edit, test, duplicate, confirm_delete, delete, export
     csrf_token: str
     integrations: list[IntegrationRow]
@@ -56,7 +56,8 @@ class _PerRequest:
         self.quote_uid = current_app.url_map.converters["default"](current_app.url_map).to_url
 
 
-def contact_point_row(contact_point: ContactPoint, attempts: dict[int, DeliveryAttempt],
+def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
+                      attempts: dict[int, DeliveryAttempt],
                       listed: list[ListedIntegration] | None = None) -> ContactPointRow:
     """The row of one contact point: its links, and each integration as the list shows it.
 
