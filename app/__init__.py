@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import logs
 from app.config import load_config
 from app.extensions import csrf, db, migrate
 from app.version import __version__ as __version__
@@ -23,6 +24,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    # Waitress's, Flask's and Herald's own lines all pass the one redaction filter.
+    logs.configure(app.config["HERALD_LOG_FORMAT"])
+    logs.hide_always([app.config["SMTP"]["password"], app.config["SECRET_KEY"],
+                      *app.config["HERALD_ENCRYPTION_KEYS"]])
     if app.config["HERALD_PROXY_HOPS"]:
         # Behind that many reverse proxies: trust their X-Forwarded-* for the client's
         # address (login throttling) and scheme.

@@ -5,11 +5,14 @@ import argparse
 import os
 import signal
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+
+from app.server import Limits, make_server
 
 users_cli = AppGroup("users", help="Manage accounts.")
 secrets_cli = AppGroup("secrets", help="Manage the encryption of secret settings.")
@@ -22,10 +25,14 @@ def serve(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the Herald server.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads")
+    parser.add_argument("--threads", type=int, default=Limits.threads, help="worker threads")
+    parser.add_argument("--connection-limit", type=int, default=Limits.connection_limit,
+                        help="open connections at most")
+    parser.add_argument("--header-timeout", type=float, default=Limits.header_timeout,
+                        help="seconds a client may take to send its request headers")
     args = parser.parse_args(argv)
-
-    from waitress import create_server
+    limits = replace(Limits(), threads=args.threads, connection_limit=args.connection_limit,
+                     header_timeout=args.header_timeout)
 
     from app import create_app
     from app.runner import build_worker
@@ -39,7 +46,7 @@ def serve(argv: list[str] | None = None) -> None:
     except RuntimeError as exc:  # a configuration mistake: say which, without a traceback
         raise SystemExit(f"Herald cannot start: {exc}") from None
     worker = build_worker(application).start() if application.config["HERALD_WORKERS"] else None
-    server = create_server(application, host=args.host, port=args.port, threads=args.threads)
+    server = make_server(application, args.host, args.port, limits)
     stop_on_sigterm(worker)
     print(f"Herald listening on http://{args.host}:{args.port}/", flush=True)
     try:

@@ -11,6 +11,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from app.transport.outbound import entries_from_env
 
@@ -38,6 +40,23 @@ def read_or_create_key(path: Path, make_key) -> str:
     finally:
         os.unlink(temporary)
     return read_or_create_key(path, make_key)
+
+
+def create_private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file mode 0600 before SQLite does (its -wal and -shm copy it).
+
+    Private from the start, wherever it is: it holds password hashes and token digests.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # SQLAlchemy reports the bad URL
+    name = parsed.database or ""
+    if not parsed.drivername.startswith("sqlite") or name in ("", ":memory:") or \
+            name.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError, FileNotFoundError):  # its folder: SQLite says
+        os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _float_env(name: str, default: float) -> float:
@@ -120,6 +139,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_ADMIN_USER=env.get("HERALD_ADMIN_USER", ""),
         HERALD_ADMIN_PASSWORD=env.get("HERALD_ADMIN_PASSWORD", ""),
         HERALD_PROVISIONING_DIR=env.get("HERALD_PROVISIONING_DIR", ""),
+        HERALD_LOG_FORMAT=_choice_env("HERALD_LOG_FORMAT", ("logfmt", "json")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Only send the cookie when the session changes: a response to an older request in
@@ -137,9 +157,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         },
     )
     app.config.update(test_config)
-    if app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{database}" and not database.exists():
-        # Private from the start: it holds password hashes and token digests.
-        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if "SESSION_COOKIE_SECURE" not in test_config:  # secure cookies when served over HTTPS
         app.config["SESSION_COOKIE_SECURE"] = app.config["HERALD_EXTERNAL_URL"].startswith(
             "https://"

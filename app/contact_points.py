@@ -4,14 +4,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
+from app.contact_point_list import ListedIntegration
 from app.extensions import db
 from app.integrations import REGISTRY, get_type
-from app.integrations.base import Errors, Values, from_storage, to_storage, validate
+from app.integrations.base import (
+    Errors,
+    StoredValues,
+    Values,
+    from_storage,
+    to_storage,
+    validate,
+)
 from app.models import ContactPoint, Integration, name_key, utcnow
 from app.names import copy_name, name_problem
 from app.template_fields import template_errors
@@ -35,6 +44,7 @@ class SaveResult:
     name_error: str | None = None
     block_errors: list[Errors] = field(default_factory=list)
     fallback_error: str | None = None
+    conflict: bool = False  # someone else saved it since the version the form was opened at
 
     @property
     def errors(self) -> dict[str, Any]:
@@ -71,14 +81,14 @@ def check_name(name: str, contact_point: ContactPoint | None) -> str | None:
     return name_problem(name, ContactPoint, contact_point, thing="contact point")
 
 
-def describe(integration: Integration) -> str:
+def describe(integration: Integration | ListedIntegration) -> str:
     """The short description on the list, read without decrypting any secret."""
     integration_type = REGISTRY.get(integration.type)
     if integration_type is None:
         return ""
     configured = {key: "configured" for key in integration.configured_secret_keys}
     return integration_type.describe(
-        from_storage(integration_type, integration.settings or {}, configured)
+        StoredValues(integration_type, integration.settings or {}, configured)
     )
 
 
@@ -154,11 +164,15 @@ def find_fallback(
 def save_contact_point(
     contact_point: ContactPoint | None, name: str, blocks: list[IntegrationInput],
     fallback: str | None = None,
+    seen_version: int | None = None,
 ) -> SaveResult:
     """Validate everything, then write the contact point and its integrations at once.
 
-    fallback names the fallback contact point ("" for none); None leaves it as it is.
+    fallback names the fallback contact point ("" for none); None leaves it as it is. With
+    seen_version, the save only happens if nobody saved it since that version.
     """
+    if contact_point is not None and seen_version not in (None, contact_point.version):
+        return SaveResult(conflict=True)
     existing = {i.uid: i for i in contact_point.integrations} if contact_point else {}
     result = SaveResult(name_error=check_name(name, contact_point))
     fallback_target = None
@@ -199,6 +213,9 @@ def save_contact_point(
         db.session.rollback()
         result.name_error = f"A contact point named “{name.strip()}” already exists."
         return result
+    except StaleDataError:  # the conditional UPDATE found a newer version: nothing written
+        db.session.rollback()
+        return SaveResult(conflict=True)
     result.contact_point = contact_point
     return result
 
@@ -248,7 +265,9 @@ def duplicate_contact_point(original: ContactPoint) -> ContactPoint:
 def delete_contact_point(contact_point: ContactPoint) -> None:
     audit.record("delete", "contact-point", contact_point.name, contact_point.uid,
                  snapshot(contact_point), None)
-    db.session.delete(contact_point)
+    # Not conditional on the version: a delete asked for stands even if someone saved a
+    # moment before (its integrations go by the foreign key's ON DELETE CASCADE).
+    db.session.execute(delete(ContactPoint).where(ContactPoint.id == contact_point.id))
     db.session.commit()
 
 
@@ -258,61 +277,6 @@ def get_contact_point(uid: str) -> ContactPoint | None:
         .where(ContactPoint.uid == uid)
         .options(selectinload(ContactPoint.integrations))
     )
-
-
-@dataclass
-class Page:
-    items: list[ContactPoint]
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def search_filter(search: str):
-    """Contact points whose name, or one of whose integration types, matches the search."""
-    needle = search.strip().casefold()
-    type_ids = [
-        t.type for t in REGISTRY.values() if needle in t.label.casefold() or needle in t.type
-    ]
-    by_name = ContactPoint.name_key.like(f"%{_escape_like(needle)}%", escape="\\")
-    if not type_ids:
-        return by_name
-    by_type = exists().where(
-        Integration.contact_point_id == ContactPoint.id, Integration.type.in_(type_ids)
-    )
-    return or_(by_name, by_type)
-
-
-def list_contact_points(search: str = "", page: int = 1, size: int = 25) -> Page:
-    """One page of contact points, ordered by name, with their integrations loaded."""
-    query = select(ContactPoint)
-    if search.strip():
-        query = query.where(search_filter(search))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    number = min(max(page, 1), max(1, -(-total // size)))
-    items = db.session.scalars(
-        query.order_by(ContactPoint.name_key)
-        .offset((number - 1) * size)
-        .limit(size)
-        .options(selectinload(ContactPoint.integrations))
-    ).all()
-    return Page(list(items), total, number, size)
 
 
 def page_number_of(contact_point: ContactPoint, size: int = 25) -> int:

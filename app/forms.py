@@ -110,7 +110,7 @@ class FormState:
     name_error: str | None = None
     fallback: str = ""  # the fallback contact point's name, "" for none
     fallback_error: str | None = None
-    version: str = ""  # the contact point's updated_at when the form was opened
+    version: str = ""  # the contact point's version when the form was opened
     conflict: bool = False
 
     def block(self, token: str) -> BlockState:
@@ -121,7 +121,12 @@ class FormState:
 
 
 def version_of(contact_point: ContactPoint) -> str:
-    return contact_point.updated_at.isoformat()
+    return str(contact_point.version)
+
+
+def seen_version(form_version: str) -> int | None:
+    """The version a form was opened at, or None when it carries none."""
+    return int(form_version) if form_version.isdigit() and len(form_version) < 19 else None
 
 
 def new_block(type_id: str = DEFAULT_TYPE) -> BlockState:

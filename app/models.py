@@ -41,6 +41,10 @@ class ContactPoint(db.Model):
     fallback_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact_point.id", ondelete="SET NULL"), default=None
     )
+    # Every UPDATE is "... SET version = :seen + 1 WHERE id = :id AND version = :seen": a
+    # save based on an older version changes no row and raises StaleDataError.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     integrations: Mapped[list[Integration]] = relationship(
         back_populates="contact_point",
@@ -103,6 +107,8 @@ class NotificationTemplate(db.Model):
     template: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # see ContactPoint
+    __mapper_args__ = {"version_id_col": version}
 
     def set_name(self, name: str) -> None:
         self.name = name.strip()

@@ -1,19 +1,25 @@
 """Web hardening: security headers, error pages that leak nothing, per-user test limits."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
     RequestEntityTooLarge,
     TooManyRequests,
 )
+
+from app.text import BadText, clean
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,6 +41,17 @@ def security_headers(response):
     if request.path != "/static" and not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def clean_form_text() -> None:
+    """Refuse a form holding text Herald will not store (422), with newlines normalised."""
+    if request.method == "GET" or not request.form:
+        return
+    try:
+        fields = [(name, clean(value, name)) for name, value in request.form.items(multi=True)]
+    except BadText as exc:
+        abort(422, f'The field "{exc.field}" {exc.problem}. Nothing was saved.')
+    request.form = ImmutableMultiDict(fields)
 
 
 def handle_http_error(error: HTTPException):
@@ -63,6 +80,35 @@ def handle_unexpected(error: Exception):
     return handle_http_error(InternalServerError())
 
 
+request_logger = logging.getLogger("herald.request")
+
+
+class RequestLog:
+    """WSGI middleware writing one line per request: method, path, status, duration."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        started = time.perf_counter()
+        statuses: list[str] = []
+
+        def recording_start_response(status: str, *args: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, *args)
+
+        try:
+            return self.wsgi_app(environ, recording_start_response)
+        finally:
+            # The path without its query string: a query may carry a token or a search.
+            path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            status = statuses[-1].split(" ", 1)[0] if statuses else "-"
+            request_logger.info("request", extra={"fields": {
+                "method": environ.get("REQUEST_METHOD", ""), "path": path, "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            }})
+
+
 class RateLimiter:
     """At most `limit` events per `window` seconds per key, counted in this process."""
 
@@ -87,6 +133,8 @@ class RateLimiter:
 
 
 def register(app: Flask) -> None:
+    app.wsgi_app = RequestLog(app.wsgi_app)
+    app.before_request(clean_form_text)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

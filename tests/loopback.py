@@ -85,3 +85,47 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class _Listener:
+    """A loopback socket that does one thing to every connection, in a thread."""
+
+    def __init__(self, on_connect) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.port = self.socket.getsockname()[1]
+        self.on_connect = on_connect
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.on_connect(self, connection)
+
+    def close(self) -> None:
+        self.socket.close()
+        for connection in self.held:
+            connection.close()
+
+
+@contextmanager
+def accept_and_close() -> Iterator[int]:
+    """A port that accepts every connection and closes it at once; yields the port."""
+    listener = _Listener(lambda _, connection: connection.close())
+    try:
+        yield listener.port
+    finally:
+        listener.close()
+
+
+@contextmanager
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections and never says a word; yields the port."""
+    listener = _Listener(lambda self, connection: self.held.append(connection))
+    try:
+        yield listener.port
+    finally:
+        listener.close()

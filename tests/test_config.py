@@ -1,6 +1,7 @@
 """Configuration from the environment: defaults, generated keys, clear errors."""
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -94,3 +95,28 @@ def test_behind_a_proxy_the_client_address_counts(tmp_path: Path, migrated_datab
     with app.app_context():
         assert db.session.scalar(select(LoginFailure.address)) == "203.0.113.9"
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["sqlite:///{path}", "sqlite+pysqlite:///{path}"])
+def test_a_database_anywhere_is_created_readable_by_its_owner_only(tmp_path: Path, monkeypatch,
+                                                                   url):
+    from app.extensions import db
+
+    path = tmp_path / "elsewhere" / "herald.db"
+    path.parent.mkdir()
+    monkeypatch.setenv("HERALD_DATABASE_URL", url.format(path=path))
+    old_umask = os.umask(0o022)
+    try:
+        config = make_config(tmp_path / "unused.sqlite3", HERALD_AUTO_MIGRATE=True)
+        del config["SQLALCHEMY_DATABASE_URI"]  # the environment's URL, then
+        app = create_app(config)
+    finally:
+        os.umask(old_umask)
+    with app.app_context():
+        connection = db.engine.connect()  # open: the -wal and -shm files exist meanwhile
+        try:
+            files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+            assert [stat.S_IMODE(file.stat().st_mode) for file in files] == [0o600] * 3
+        finally:
+            connection.close()
+            db.engine.dispose()

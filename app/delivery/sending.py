@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import logs
 from app.alerts import AlertGroup
 from app.crypto import SecretDecryptionError
 from app.integrations import get_type
@@ -117,7 +118,20 @@ def prepare(integration: Integration, label: str) -> Job:
 
 
 def send_once(job: Job, group: AlertGroup, config: Any) -> DeliveryResult:
-    """Send one job once; never raises. The result says whether a retry could help."""
+    """Send one job once, its secrets kept out of every log line; never raises.
+
+    The result says whether a retry could help.
+    """
+    with logs.secrets_hidden(job.secret_values):
+        result = _send(job, group, config)
+        if result.outcome == "failure":
+            logger.warning("delivery failed", extra={"fields": {
+                "contact_point": job.contact_point_name, "integration": job.uid or "",
+                "type": job.type_id, "error": result.error}})
+    return result
+
+
+def _send(job: Job, group: AlertGroup, config: Any) -> DeliveryResult:
     started = time.monotonic()
     if job.error or job.integration_type is None or job.integration_type.send is None:
         error = job.error or f"Herald cannot send to {job.label} integrations yet."
@@ -157,10 +171,9 @@ def _result(
     warnings = [warning] if warning else []
     if context is not None:
         warnings += [w for w in dict.fromkeys(context.warnings) if w]
-    secrets = job.secret_values
     request = response = None
     if exchanges:
-        request, response = exchanges[-1].redacted(secrets)
+        request, response = exchanges[-1].redacted(logs.redact)
     return DeliveryResult(
         integration_uid=job.uid,
         type=job.type_id,
@@ -168,22 +181,13 @@ def _result(
         outcome=outcome,
         status_code=status,
         duration_ms=round((time.monotonic() - started) * 1000),
-        error=redact(error, secrets),
-        warning=redact(" ".join(warnings), secrets),
+        error=logs.redact(error),
+        warning=logs.redact(" ".join(warnings)),
         permanent=permanent,
         retry_after=retry_after,
         request=request,
         response=response,
     )
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    """The text with every secret value replaced: a provider may echo one back."""
-    if not text:
-        return text
-    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, record.REDACTED)
-    return text
 
 
 def attempt_row(

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -304,11 +304,29 @@ def from_storage(
     integration_type: IntegrationType, settings: dict[str, Any], secrets: dict[str, Any]
 ) -> Values:
     """Flat values, keyed by field key, from stored settings and secrets."""
-    values: Values = {}
-    for spec in integration_type.fields:
-        raw = secrets.get(spec.key) if spec.secret else get_path(settings, spec.key)
-        values[spec.key] = spec.initial if raw is None else _normalise(spec, raw)
-    return values
+    return {spec.key: _stored_value(spec, settings, secrets) for spec in integration_type.fields}
+
+
+class StoredValues(Mapping[str, Any]):
+    """from_storage's values, each read only when asked for (a list summary reads one)."""
+
+    def __init__(self, integration_type: IntegrationType, settings: dict[str, Any],
+                 secrets: dict[str, Any]) -> None:
+        self.by_key, self.settings, self.secrets = integration_type.by_key, settings, secrets
+
+    def __getitem__(self, key: str) -> Any:
+        return _stored_value(self.by_key[key], self.settings, self.secrets)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_key)
+
+    def __len__(self) -> int:
+        return len(self.by_key)
+
+
+def _stored_value(spec: Field, settings: dict[str, Any], secrets: dict[str, Any]) -> Any:
+    raw = secrets.get(spec.key) if spec.secret else get_path(settings, spec.key)
+    return spec.initial if raw is None else _normalise(spec, raw)
 
 
 def _normalise(spec: Field, raw: Any) -> Any:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, names
 from app.contact_points import snapshot as contact_point_snapshot
 from app.extensions import db
-from app.models import ContactPoint, NotificationTemplate, name_key
+from app.models import ContactPoint, NotificationTemplate, name_key, utcnow
 from app.names import name_problem
 from app.notification_templates.preview import (
     PREVIEW_DATA,
@@ -77,6 +78,7 @@ class SaveResult:
     notification_template: NotificationTemplate | None = None
     errors: dict[str, str] = field(default_factory=dict)
     updated_contact_points: int = 0
+    conflict: bool = False  # someone else saved it since the version the editor was opened at
 
 
 class TemplateInUse(Exception):
@@ -158,9 +160,15 @@ def check_template(source: str) -> str | None:
 
 
 def save_template(
-    existing: NotificationTemplate | None, name: str, source: str
+    existing: NotificationTemplate | None, name: str, source: str,
+    seen_version: int | None = None,
 ) -> SaveResult:
-    """Check, then create or update a template at once; a rename updates its references."""
+    """Check, then create or update a template at once; a rename updates its references.
+
+    With seen_version, the save only happens if nobody saved it since that version.
+    """
+    if existing is not None and seen_version not in (None, existing.version):
+        return SaveResult(conflict=True)
     source = normalise_source(source)
     errors = {key: message for key, message in (
         ("name", check_name(name, existing)), ("template", check_template(source))
@@ -175,6 +183,7 @@ def save_template(
             updated = _rename_everywhere(existing, name.strip())
         template.set_name(name)
         template.template = source
+        template.updated_at = utcnow()  # always one conditional UPDATE, even if unchanged
         db.session.add(template)
         db.session.flush()
         audit.record("update" if before else "create", "template", template.name,
@@ -184,6 +193,9 @@ def save_template(
         db.session.rollback()
         return SaveResult(errors={"name": f"A notification template named “{name.strip()}” "
                                           "already exists."})
+    except StaleDataError:  # the conditional UPDATE found a newer version: nothing written
+        db.session.rollback()
+        return SaveResult(conflict=True)
     return SaveResult(template, updated_contact_points=updated)
 
 
@@ -237,7 +249,8 @@ def delete_template(template: NotificationTemplate) -> None:
         raise TemplateInUse(template.name, usage)
     audit.record("delete", "template", template.name, str(template.id), snapshot(template),
                  None)
-    db.session.delete(template)
+    # Not conditional on the version: a delete asked for stands (see ContactPoint.version).
+    db.session.execute(delete(NotificationTemplate).where(NotificationTemplate.id == template.id))
     db.session.commit()
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.contact_points import snapshot
@@ -164,3 +165,7 @@ def apply(plan: Plan) -> None:
         db.session.rollback()
         raise ApplyConflict("A name or uid in the document was taken while it was being "
                             "imported; nothing was written. Preview it again.") from exc
+    except StaleDataError as exc:  # someone saved one of these contact points meanwhile
+        db.session.rollback()
+        raise ApplyConflict("Someone else saved a contact point of the document while it was "
+                            "being imported; nothing was written. Preview it again.") from exc

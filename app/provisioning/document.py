@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from app.text import BadText, clean, problem_of
+
 SECTIONS = ("contactPoints", "deleteContactPoints", "templates", "deleteTemplates", "policies",
             "resetPolicies")
 # Far beyond any real document (Grafana's nest about 8 levels deep and an export of 1,000
@@ -125,9 +127,21 @@ def nesting_problem(data: Any) -> str | None:
 
 def _read(text: str, source: str) -> Any:
     """The data of YAML or JSON text (JSON is YAML, so one parser reads both)."""
-    loader = _Loader(text)
+    loader = None
     try:
-        return loader.get_single_data()
+        loader = _Loader(text)  # the reader refuses unprintable characters right here
+        return clean(loader.get_single_data())
+    except BadText as exc:
+        raise DocumentError(f"{_prefix(source)}{exc}.") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        problem = problem_of(chr(exc.character)) if isinstance(exc.character, int) else None
+        raise DocumentError(f"{_prefix(source)}line {line} "
+                            f"{problem or 'holds a character that is not text'}.") from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of more than 4,300 digits
+        problem = "a number has too many digits" if "digits" in str(exc) else \
+            "a value cannot be read"
+        raise DocumentError(f"{_prefix(source)}{problem}.") from None
     except _Unsupported as exc:
         raise DocumentError(f"{_prefix(source)}{exc.message} (line {exc.mark.line + 1}).") \
             from None
@@ -136,7 +150,8 @@ def _read(text: str, source: str) -> Any:
         line = f" (line {where.line + 1})" if where is not None else ""
         raise DocumentError(f"{_prefix(source)}not valid YAML or JSON{line}.") from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def parse(text: str, source: str = "") -> Document:

@@ -350,8 +350,11 @@ def _find(exc: BaseException | None, kind: type[BaseException]) -> Any:
         seen.add(id(current))
         if isinstance(current, kind):
             return current
-        stack.extend(a for a in current.args if isinstance(a, BaseException))
-        stack.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
+        # urllib3 keeps causes in args and .reason; ssl's .reason is a str, so only
+        # exceptions go on the stack.
+        linked = [*current.args, getattr(current, "reason", None), current.__cause__,
+                  current.__context__]
+        stack.extend(link for link in linked if isinstance(link, BaseException))
     return None
 
 
@@ -405,5 +408,20 @@ def _tls_error(exc: requests.exceptions.SSLError) -> SendError:
         reason = getattr(verify, "verify_message", "") or verify.reason or "not trusted"
         return SendError(f"TLS certificate error: {reason}", permanent=True)
     tls = _find(exc, ssl.SSLError)
-    reason = (getattr(tls, "reason", None) or "handshake failed") if tls else "handshake failed"
-    return SendError(f"TLS error: {str(reason).lower().replace('_', ' ')}")
+    reason = str(getattr(tls, "reason", None) or "")
+    if reason in _NOT_HTTPS:
+        return SendError("TLS handshake failed: the server does not speak HTTPS", permanent=True)
+    if isinstance(tls, ssl.SSLEOFError | ssl.SSLZeroReturnError) or _find(
+        exc, ConnectionResetError
+    ):
+        return SendError("TLS handshake failed: the server closed the connection")
+    if not reason:
+        return SendError("TLS handshake failed")
+    return SendError(f"TLS error: {reason.lower().replace('_', ' ')}")
+
+
+# OpenSSL's reasons when the bytes that came back are not TLS at all (plain HTTP, mostly).
+_NOT_HTTPS = frozenset({
+    "WRONG_VERSION_NUMBER", "HTTP_REQUEST", "HTTPS_PROXY_REQUEST", "RECORD_LAYER_FAILURE",
+    "UNKNOWN_PROTOCOL", "PACKET_LENGTH_TOO_LONG", "RECORD_LENGTH_MISMATCH",
+})

@@ -1,7 +1,10 @@
 """Where Herald may connect: the destination policy, checked on the address a socket dials.
 
 HERALD_OUTBOUND_DENY and HERALD_OUTBOUND_ALLOW hold host names, host globs
-(``*.internal.example``), IP addresses and CIDR ranges, IPv4 and IPv6. Link-local and
+(``*.internal.example``), IP addresses and CIDR ranges, IPv4 and IPv6, and the named sets
+``loopback``, ``private`` and ``link-local`` (each both IPv4 and IPv6). An IPv6 address that
+carries an IPv4 one (IPv4-mapped, IPv4-compatible, NAT64, 6to4) is also judged as that
+IPv4 address. Link-local and
 cloud metadata addresses are always refused; an allow list, when set, is the only place
 Herald may reach; a denied entry wins over an allowed one. The check runs after DNS
 resolution on every address Herald is about to connect to (so neither a redirect nor a
@@ -41,6 +44,16 @@ ALWAYS_DENIED = (
     "169.254.0.0/16", "fe80::/10", "fd00:ec2::254", "100.100.100.200", "0.0.0.0/8", "::",
 )
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# Named sets, so that denying "loopback" cannot forget ::1 (or allowing "private", fc00::/7).
+NAMED_SETS: dict[str, tuple[IPNetwork, ...]] = {
+    name: tuple(ipaddress.ip_network(network) for network in networks)
+    for name, networks in {
+        "loopback": ("127.0.0.0/8", "::1/128"),
+        "private": ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"),
+        "link-local": ("169.254.0.0/16", "fe80::/10"),
+    }.items()
+}
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-._*")
 _MAX_REMEMBERED_NAMES = 1024
 
@@ -107,12 +120,18 @@ def _address(text: str) -> IPAddress | None:
 
 
 def _as_ipv4(address: IPAddress) -> IPAddress | None:
-    """The IPv4 address an IPv6 one really reaches (mapped ::ffff:a.b.c.d, or NAT64)."""
-    if address.version == 6:
-        if address.ipv4_mapped is not None:
-            return address.ipv4_mapped
-        if address in NAT64:
-            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    """The IPv4 address an IPv6 one carries: mapped, IPv4-compatible, NAT64 or 6to4."""
+    if address.version != 6:
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    # ::a.b.c.d (IPv4-compatible, deprecated but still routed by some stacks), but not
+    # the unspecified address :: or loopback ::1, which are IPv6's own.
+    compatible = address in IPV4_COMPATIBLE and int(address) > 1
+    if compatible or address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
 
@@ -122,8 +141,9 @@ class _Entries:
     def __init__(self, entries: Sequence[str]) -> None:
         self.entries = tuple(entries)
         networks = [n for n in map(_network, entries) if n is not None]
+        networks += [n for e in entries for n in NAMED_SETS.get(e, ())]
         self.networks = tuple(networks)
-        texts = [e for e in entries if _network(e) is None]
+        texts = [e for e in entries if _network(e) is None and e not in NAMED_SETS]
         self.names = frozenset(e for e in texts if "*" not in e)
         self.globs = tuple(e for e in texts if "*" in e)
 

@@ -49,6 +49,7 @@ def register(app: Flask) -> None:
         tokens,
         users,
     )
+    from app.views.rows import contact_point_row
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
                       audit_log.bp, api.bp, provisioning.bp, tokens.bp, history.bp,
@@ -75,6 +76,7 @@ def register(app: Flask) -> None:
                             for role in TOKEN_ROLES],
         # A search field above the Integration dropdown once its list is long.
         type_search=len(REGISTRY) > TYPE_SEARCH_AFTER,
+        contact_point_row=contact_point_row,
     )
     app.jinja_env.filters["time_ago"] = time_ago
     app.jinja_env.filters["duration"] = format_duration

@@ -17,6 +17,7 @@ from app.provisioning.document import FORMATS, MEDIA_TYPES, nesting_problem, too
 from app.provisioning.export import contact_points, export_text, file_name
 from app.provisioning.openapi import Param, Route, openapi_document
 from app.provisioning.operations import ApiError
+from app.text import BadText, clean
 from app.version import __version__
 from app.views.intake import route_post_webhook_alertmanager
 
@@ -41,7 +42,10 @@ def _body() -> Any:
         problem = nesting_problem(body)
     if problem:
         raise ApiError(400, f"The body cannot be read: {problem}.")
-    return body
+    try:
+        return clean(body)
+    except BadText as exc:
+        raise ApiError(400, f"{exc}.") from None
 
 
 @requires("viewer")

@@ -17,6 +17,7 @@ from werkzeug.exceptions import BadRequest
 from app import contact_points as domain
 from app.alerting.policies import in_use_message, policies_using
 from app.auth import actor_name, requires
+from app.contact_point_list import list_contact_points
 from app.delivery.history import hourly
 from app.delivery.notify import last_attempts
 from app.forms import (
@@ -25,6 +26,7 @@ from app.forms import (
     TestInput,
     new_block,
     parse_form,
+    seen_version,
     state_from_contact_point,
     version_of,
 )
@@ -60,11 +62,12 @@ def index():
 def list_page():
     search = request.args.get("search", "")[:200]
     number = request.args.get("page", 1, type=int) or 1
-    page = domain.list_contact_points(search, number, current_app.config["HERALD_PAGE_SIZE"])
+    page = list_contact_points(search, number, current_app.config["HERALD_PAGE_SIZE"])
     template = "contact_points/list.html"
     if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
-    return render_template(template, page=page, search=search, attempts=_attempts(page.items),
+    attempts = last_attempts(i.id for listed in page.integrations.values() for i in listed)
+    return render_template(template, page=page, search=search, attempts=attempts,
                            charts=hourly([cp.id for cp in page.items]),
                            highlight=request.args.get("highlight", ""))
 
@@ -101,13 +104,15 @@ def submit(uid: str | None = None):
     action, _, argument = request.form.get("action", "save").partition(":")
     if action != "save":
         return _apply_block_action(state, contact_point, action, argument)
-    if contact_point and state.version and state.version != version_of(contact_point):
+    result = domain.save_contact_point(
+        contact_point, state.name, [block.to_input() for block in state.blocks],
+        state.fallback, seen_version(state.version),
+    )
+    if result.conflict:
         # Someone saved it since this form was opened: show it, and let a second save win.
+        contact_point = _contact_point_or_404(uid)
         state.conflict, state.version = True, version_of(contact_point)
         return _render_form(state, contact_point, status=409)
-    result = domain.save_contact_point(
-        contact_point, state.name, [block.to_input() for block in state.blocks], state.fallback
-    )
     if result.errors:
         state.name_error, state.fallback_error = result.name_error, result.fallback_error
         for block, errors in zip(state.blocks, result.block_errors, strict=True):
@@ -238,6 +243,6 @@ def delete(uid: str):
     flash(f"Contact point “{name}” deleted.")
     if is_htmx():  # the row goes; the count and the message above the list follow
         search = request.values.get("search", "")[:200]
-        total = domain.list_contact_points(search, 1, 1).total
+        total = list_contact_points(search, 1, 1).total
         return render_template("contact_points/_deleted.html", total=total, search=search)
     return redirect(url_for("contact_points.list_page"))

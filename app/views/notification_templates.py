@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import notification_templates as domain
 from app.auth import requires
+from app.forms import seen_version
 from app.models import NotificationTemplate
 from app.web import is_htmx
 
@@ -24,6 +25,8 @@ class EditorState:
     data: str = "firing"
     custom_json: str = field(default_factory=domain.sample_json)
     errors: dict[str, str] = field(default_factory=dict)
+    version: str = ""  # the template's version when the editor was opened
+    conflict: bool = False
 
     @classmethod
     def from_form(cls, form: MultiDict) -> EditorState:
@@ -34,6 +37,7 @@ class EditorState:
             template=form.get("template", ""),
             data=data if data in domain.PREVIEW_DATA else "firing",
             custom_json=domain.sample_json() if custom_json is None else custom_json,
+            version=form.get("version", ""),
         )
 
     def preview(self) -> domain.Preview:
@@ -82,7 +86,8 @@ def new():
 @requires("editor")
 def edit(template_id: int):
     template = _template_or_404(template_id)
-    return _render_editor(EditorState(template.name, template.template), template)
+    return _render_editor(EditorState(template.name, template.template,
+                                      version=str(template.version)), template)
 
 
 @bp.post("/notification-templates/new")
@@ -94,7 +99,12 @@ def submit(template_id: int | None = None):
     state = EditorState.from_form(request.form)
     if request.form.get("action") == "preview":
         return _render_editor(state, template)
-    result = domain.save_template(template, state.name, state.template)
+    result = domain.save_template(template, state.name, state.template,
+                                  seen_version(state.version))
+    if result.conflict:  # show their version number, so a second save replaces it
+        template = _template_or_404(template_id)
+        state.conflict, state.version = True, str(template.version)
+        return _render_editor(state, template, status=409)
     if result.errors:
         state.errors = result.errors
         return _render_editor(state, template, status=422)

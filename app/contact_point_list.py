@@ -1,0 +1,109 @@
+"""The contact points list: one page of contact points, searched, with what each row shows
+of its integrations read as plain values (model objects cost more than the page itself)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, exists, func, or_, select
+
+from app.extensions import db
+from app.integrations import REGISTRY
+from app.models import ContactPoint, Integration, name_key
+
+
+@dataclass
+class Page:
+    items: list[ListedContactPoint]
+    total: int
+    number: int
+    size: int
+    # What the list shows of each item's integrations, by contact point id.
+    integrations: dict[int, list[ListedIntegration]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_filter(search: str):
+    """Contact points whose name, or one of whose integration types, matches the search."""
+    needle = search.strip().casefold()
+    type_ids = [
+        t.type for t in REGISTRY.values() if needle in t.label.casefold() or needle in t.type
+    ]
+    by_name = ContactPoint.name_key.like(f"%{_escape_like(needle)}%", escape="\\")
+    if not type_ids:
+        return by_name
+    by_type = exists().where(
+        Integration.contact_point_id == ContactPoint.id, Integration.type.in_(type_ids)
+    )
+    return or_(by_name, by_type)
+
+
+def list_contact_points(search: str = "", page: int = 1, size: int = 25) -> Page:
+    """One page of contact points, ordered by name, with what the list shows of each."""
+    query = select(ContactPoint.id, ContactPoint.uid, ContactPoint.name)
+    if search.strip():
+        query = query.where(search_filter(search))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    number = min(max(page, 1), max(1, -(-total // size)))
+    items = [ListedContactPoint(*row) for row in db.session.execute(
+        query.order_by(ContactPoint.name_key).offset((number - 1) * size).limit(size))]
+    return Page(items, total, number, size, _listed([item.id for item in items]))
+
+
+@dataclass(frozen=True)
+class ListedContactPoint:
+    """What the list shows of a contact point itself."""
+
+    id: int
+    uid: str
+    name: str
+
+    @property
+    def name_key(self) -> str:
+        return name_key(self.name)
+
+
+@dataclass(frozen=True)
+class ListedIntegration:
+    """What the list shows of an integration: plain values, cheaper than a model object."""
+
+    id: int
+    uid: str
+    type: str
+    settings: dict[str, Any]
+    configured_secret_keys: frozenset[str]
+    review_note: str
+
+
+_LISTED_INTEGRATIONS = (  # built once: the page asks it on every request
+    select(Integration.contact_point_id, Integration.id, Integration.uid, Integration.type,
+           Integration.settings, Integration.secure_settings, Integration.review_note)
+    .where(Integration.contact_point_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Integration.contact_point_id, Integration.position)
+)
+
+
+def _listed(contact_point_ids: list[int]) -> dict[int, list[ListedIntegration]]:
+    """The integrations of these contact points, in their order, in one query."""
+    listed: dict[int, list[ListedIntegration]] = {id_: [] for id_ in contact_point_ids}
+    rows = db.session.execute(_LISTED_INTEGRATIONS, {"ids": contact_point_ids})
+    for row in rows:
+        listed[row.contact_point_id].append(ListedIntegration(
+            row.id, row.uid, row.type, row.settings or {}, frozenset(row.secure_settings or {}),
+            row.review_note))
+    return listed

@@ -1,0 +1,85 @@
+"""Herald under waitress, with its limits set on purpose so slow clients do not starve it.
+
+Waitress reads every request on one asynchronous loop and only hands complete requests to
+its worker threads, so a slow client never holds a thread; what it can hold is a
+connection. Waitress closes connections that say nothing for channel_timeout, but one that
+sends a header line now and then is never idle, so each connection also gets a deadline
+for its request headers (HeaderDeadlineChannel), and the connection limit is raised well
+above waitress's 100. A client with many addresses can still fill it; a reverse proxy in
+front (README, Deployment) is the real defence.
+"""
+from __future__ import annotations
+
+import contextlib
+import resource
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Waitress's knobs as Herald sets them (see README, Deployment)."""
+
+    threads: int = 8
+    connection_limit: int = 1000  # open connections; waitress's default is 100
+    channel_timeout: int = 30  # seconds a connection may stay silent
+    cleanup_interval: int = 5  # seconds between sweeps for silent connections
+    max_request_header_size: int = 64 * 1024  # bytes of request line and headers
+    max_request_body_size: int = 2 * 1024 * 1024  # Flask refuses over 1 MiB in words
+    header_timeout: float = 10.0  # seconds from a request's first byte to its last header
+
+    def waitress_options(self) -> dict[str, Any]:
+        options = asdict(self)
+        del options["header_timeout"]
+        # poll(), not select(): select() cannot watch descriptors above 1,024.
+        return {**options, "asyncore_use_poll": True}
+
+
+class HeaderDeadlineChannel(HTTPChannel):
+    """A connection closed when its request headers take longer than header_timeout."""
+
+    header_timeout = Limits.header_timeout
+    reading_since: float | None = None
+
+    def received(self, data: bytes) -> bool:
+        if self.reading_since is None and data:
+            self.reading_since = time.monotonic()
+        result = super().received(data)
+        if self.request is None or self.request.headers_finished:
+            self.reading_since = None  # the headers are in: the deadline is met
+        return result
+
+    def readable(self) -> bool:
+        # Asked on every turn of the loop (at least once a second), for every connection.
+        if self.reading_since is not None and (
+            time.monotonic() - self.reading_since > self.header_timeout
+        ):
+            self.reading_since = None
+            self.will_close = True  # closed on the next turn, without an answer
+        return super().readable()
+
+
+def make_server(application: Any, host: str, port: int, limits: Limits) -> Any:
+    """A waitress server for the application, every listening socket with Herald's limits."""
+    _allow_open_files(limits.connection_limit + 64)
+    sockets: dict[int, Any] = {}
+    server = create_server(application, map=sockets, host=host, port=port,
+                           **limits.waitress_options())
+    channel = type("Channel", (HeaderDeadlineChannel,), {"header_timeout": limits.header_timeout})
+    for listener in list(sockets.values()):
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = channel
+    return server
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise the soft limit on open files towards wanted (as far as the hard limit allows)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))

@@ -1,0 +1,123 @@
+"""The real server (python app.py) keeps answering while slow clients hold connections."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+SLOW_CLIENTS = 300
+GENEROUS = 60  # seconds: a busy machine is slow, and only a hang should fail these tests
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def herald_server(tmp_path: Path, *args: str) -> Iterator[str]:
+    """`python app.py` on a free loopback port with its own database; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "HERALD_DATABASE_URL": f"sqlite:///{tmp_path / 'herald.sqlite3'}",
+           "HERALD_SECRET_KEY": "server-test", "HERALD_ENCRYPTION_KEY": Fernet.generate_key()
+           .decode(), "HERALD_PROVISIONING_DIR": ""}
+    process = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port), *args], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        started = threading.Event()
+        threading.Thread(target=lambda: process.stdout.readline() and started.set(),
+                         daemon=True).start()
+        assert started.wait(GENEROUS), "Herald did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=GENEROUS)
+
+
+class SlowClients:
+    """Connections that send their request headers one line a second and never finish."""
+
+    def __init__(self, base: str, count: int, seconds: float) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self.sockets = [socket.create_connection((host, int(port)), timeout=GENEROUS)
+                        for _ in range(count)]
+        self.closed: set[int] = set()
+        self.stop = threading.Event()
+        self.rounds = 0
+        for connection in self.sockets:
+            connection.sendall(b"GET /login HTTP/1.1\r\nHost: herald\r\n")
+        self.thread = threading.Thread(target=self._trickle, args=(seconds,), daemon=True)
+        self.thread.start()
+
+    def _trickle(self, seconds: float) -> None:
+        for _ in range(int(seconds)):  # bounded: at most this many lines each
+            if self.stop.wait(1):
+                return
+            self.rounds += 1
+            for index, connection in enumerate(self.sockets):
+                if index not in self.closed:
+                    self._send(index, connection, f"X-Slow-{self.rounds}: 1\r\n".encode())
+
+    def _send(self, index: int, connection: socket.socket, line: bytes) -> None:
+        try:
+            connection.sendall(line)
+        except OSError:
+            self.closed.add(index)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(GENEROUS)
+        for connection in self.sockets:
+            connection.close()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = GENEROUS) -> bool:
+    done = threading.Event()
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return True
+        done.wait(0.1)
+    return condition()
+
+
+def test_the_login_page_answers_while_300_slow_clients_hold_connections(tmp_path):
+    with herald_server(tmp_path, "--header-timeout", "120") as base:
+        slow = SlowClients(base, SLOW_CLIENTS, seconds=GENEROUS)
+        try:
+            assert wait_for(lambda: slow.rounds >= 2)  # all of them are in, and trickling
+
+            answer = requests.get(f"{base}/login", timeout=GENEROUS)
+
+            assert answer.status_code in (200, 302)
+            assert not slow.closed  # they were all still open while the page answered
+        finally:
+            slow.close()
+
+
+def test_a_client_that_never_finishes_its_headers_is_disconnected(tmp_path):
+    with herald_server(tmp_path, "--header-timeout", "2") as base:
+        slow = SlowClients(base, 3, seconds=GENEROUS)
+        try:
+            # Each still sends a line a second, so it never looks idle; the deadline cuts it.
+            assert wait_for(lambda: len(slow.closed) == 3)
+            assert requests.get(f"{base}/login", timeout=GENEROUS).status_code in (200, 302)
+        finally:
+            slow.close()
+
+
+def test_headers_over_the_size_cap_are_refused(tmp_path):
+    with herald_server(tmp_path) as base:
+        answer = requests.get(f"{base}/login", headers={"X-Big": "x" * 70 * 1024},
+                              timeout=GENEROUS)
+    assert answer.status_code in (400, 431)
