@@ -50,7 +50,7 @@ def clean_form_text() -> None:
     try:
         fields = [(name, clean(value, name)) for name, value in request.form.items(multi=True)]
     except BadText as exc:
-        abort(422, f'The field "{exc.field}" {exc.problem}. Nothing was saved.')
+        abort(422, f"The field “{exc.field}” {exc.problem}. Nothing was saved.")
     request.form = ImmutableMultiDict(fields)
 
 

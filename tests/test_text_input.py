@@ -13,7 +13,6 @@ from app.models import ApiToken, ContactPoint, NotificationTemplate, User
 from app.text import BadText, clean
 from tests.test_api import SLACK
 from tests.test_api import api as api  # noqa: F401 (fixtures)
-from tests.test_api import token as token  # noqa: F401
 
 
 def count(model) -> int:
@@ -70,7 +69,7 @@ def test_forms_refuse_control_characters_naming_the_field(client_as, path, data)
 
     assert answer.status_code == 422
     page = html.unescape(answer.get_data(as_text=True))
-    assert f'The field "{name}" contains a control character' in page
+    assert f"The field “{name}” contains a control character" in page
     assert [count(model) for model in models] == before
 
 

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from app.integrations import REGISTRY
 from tests.test_api import api as api  # noqa: F401 (fixtures)
-from tests.test_api import token as token  # noqa: F401
 from tests.test_contact_points_views import post_form
 from tests.test_registry_contract import MINIMAL
 
