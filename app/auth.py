@@ -19,7 +19,7 @@ from app.models import ROLES, ApiToken, LoginFailure, User, name_key, utcnow
 from app.web import is_htmx
 
 RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthy", "health.ready"}
 PASSWORD_MIN_LENGTH = 8
 FORGET = timedelta(days=1)  # failures from an address older than this are dropped
 TOKEN_USE_PRECISION = timedelta(minutes=1)  # last use is written at most this often

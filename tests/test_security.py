@@ -61,7 +61,7 @@ ROLES = {
     "tokens.create": "admin",
     "tokens.revoke": "admin",
 }
-PUBLIC = {"static", "auth.login", "auth.setup"}
+PUBLIC = {"static", "auth.login", "auth.setup", "health.healthy", "health.ready"}
 RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}
 
 

@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
         audit_log,
         auth,
         contact_points,
+        health,
         notification_templates,
         provisioning,
         tokens,
@@ -37,7 +38,7 @@ def register(app: Flask) -> None:
     )
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
-                      audit_log.bp, api.bp, provisioning.bp, tokens.bp):
+                      audit_log.bp, api.bp, provisioning.bp, tokens.bp, health.bp):
         app.register_blueprint(blueprint)
     def can(role: str) -> bool:
         principal = current_principal()
