@@ -60,3 +60,6 @@ def start_up(app: Flask) -> None:
         if config["HERALD_PROVISIONING_DIR"]:
             provision_at_start(config["HERALD_PROVISIONING_DIR"])
         db.session.remove()
+        # No connection outlives start-up: a server that forks after it (gunicorn --preload)
+        # must not hand one socket to several processes.
+        db.engine.dispose()
