@@ -52,14 +52,15 @@ def start_up(app: Flask) -> None:
     if not (config["HERALD_AUTO_MIGRATE"] or config["HERALD_ADMIN_USER"]
             or config["HERALD_PROVISIONING_DIR"]):
         return
-    with app.app_context(), held_at_start(db.engine, start_lock_file(app)):
-        if config["HERALD_AUTO_MIGRATE"]:
-            upgrade_database()
-        if config["HERALD_ADMIN_USER"]:
-            ensure_admin(config["HERALD_ADMIN_USER"], config["HERALD_ADMIN_PASSWORD"])
-        if config["HERALD_PROVISIONING_DIR"]:
-            provision_at_start(config["HERALD_PROVISIONING_DIR"])
+    with app.app_context():
+        with held_at_start(db.engine, start_lock_file(app)):
+            if config["HERALD_AUTO_MIGRATE"]:
+                upgrade_database()
+            if config["HERALD_ADMIN_USER"]:
+                ensure_admin(config["HERALD_ADMIN_USER"], config["HERALD_ADMIN_PASSWORD"])
+            if config["HERALD_PROVISIONING_DIR"]:
+                provision_at_start(config["HERALD_PROVISIONING_DIR"])
         db.session.remove()
-        # No connection outlives start-up: a server that forks after it (gunicorn --preload)
-        # must not hand one socket to several processes.
+        # No connection outlives start-up (the lock's included, so this comes after it): a
+        # server that forks later (gunicorn --preload) must not share one between processes.
         db.engine.dispose()
