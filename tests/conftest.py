@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.auth import hash_password, session_proof
@@ -109,6 +110,17 @@ def database_url(databases, migrated_database) -> Iterator[str]:
     url = databases.scratch()
     yield url
     databases.release(url)
+
+
+@pytest.fixture
+def database_path(database_url: str, databases) -> Path:
+    """The SQLite file behind database_url, for a test that hands a file to another process.
+
+    Skipped on PostgreSQL: such a test should pass database_url on instead.
+    """
+    if databases.backend != "sqlite":
+        pytest.skip("hands a SQLite file on; on PostgreSQL pass database_url instead")
+    return Path(make_url(database_url).database)
 
 
 @pytest.fixture
