@@ -41,25 +41,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import auth, cli, models, views, web  # noqa: F401 (models registers the tables)
     from app.alerting import models as alerting_models  # noqa: F401
     from app.delivery import models as delivery_models  # noqa: F401
+    from app.schema import start_up
 
     app.before_request(auth.enforce_access)
     views.register(app)
     web.register(app)
     cli.register(app)
 
-    if app.config["HERALD_AUTO_MIGRATE"]:
-        with app.app_context():
-            from app.schema import upgrade_database
-
-            upgrade_database()
-    if app.config["HERALD_ADMIN_USER"]:
-        with app.app_context():
-            from app.accounts import ensure_admin
-
-            ensure_admin(app.config["HERALD_ADMIN_USER"], app.config["HERALD_ADMIN_PASSWORD"])
-    if app.config["HERALD_PROVISIONING_DIR"]:
-        with app.app_context():
-            from app.provisioning import provision_at_start
-
-            provision_at_start(app.config["HERALD_PROVISIONING_DIR"])
+    start_up(app)
     return app

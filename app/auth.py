@@ -4,25 +4,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import csrf, db
+from app.locks import serialise
 from app.models import ROLES, SENDER, ApiToken, LoginFailure, User, name_key, utcnow
 from app.web import is_htmx
 
 RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthy", "health.ready"}
 PASSWORD_MIN_LENGTH = 8
 FORGET = timedelta(days=1)  # failures from an address older than this are dropped
-_LOGIN_LOCK = threading.Lock()
+TOKEN_USE_PRECISION = timedelta(minutes=1)  # last use is written at most this often
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,14 @@ def _token_principal() -> Principal | None:
     if token is None:
         abort(_unauthorised("Invalid API token."))
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_PRECISION:
+        # One conditional UPDATE: of the processes seeing the same stale time, one writes.
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token.id, or_(ApiToken.last_used_at.is_(None),
+                                               ApiToken.last_used_at < now - TOKEN_USE_PRECISION))
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False))
         db.session.commit()
     return Principal(f"token:{token.name}", _token_role(token), via_token=True)
 
@@ -213,14 +219,23 @@ def _wait_message(until, who: str) -> str | None:
 
 def authenticate(username: str, password: str, address: str) -> tuple[User | None, str]:
     """Check a login; returns the user or a message. Slows, then locks, repeated failures."""
-    # One check at a time, so parallel guesses cannot all pass the lock before any counts.
-    with _LOGIN_LOCK:
+    # One check at a time per address and per account, in every process sharing the
+    # database, so parallel guesses cannot all pass the lock before any counts.
+    db.session.commit()  # what this request read so far must not hold the lock open
+    serialise(db.session.connection(), f"login-address:{address}",
+              f"login-account:{name_key(username)}")
+    try:
         return _authenticate(username, password, address)
+    finally:
+        db.session.rollback()  # _authenticate commits what counts; this only frees the locks
 
 
 def _authenticate(username: str, password: str, address: str) -> tuple[User | None, str]:
-    failure = db.session.get(LoginFailure, address) or LoginFailure(address=address, count=0)
-    user = db.session.scalar(select(User).where(User.name_key == name_key(username)))
+    fresh = {"populate_existing": True}  # read again under the lock, not from the session
+    failure = (db.session.get(LoginFailure, address, execution_options=fresh)
+               or LoginFailure(address=address, count=0))
+    user = db.session.scalar(select(User).where(User.name_key == name_key(username))
+                             .execution_options(**fresh))
     for until, who in ((failure.locked_until, "from your address"),
                        (user.locked_until if user else None, "")):
         message = _wait_message(until, who)

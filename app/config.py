@@ -84,6 +84,17 @@ def _list_env(name: str) -> tuple[str, ...]:
     return tuple(p.strip().lower() for p in os.environ.get(name, "").split(",") if p.strip())
 
 
+def _bool_env(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise RuntimeError(f"{name} must be 1 or 0 (true or false), got {raw!r}")
+
+
 def _choice_env(name: str, choices: tuple[str, ...]) -> str:
     """One of choices (the first is the default), or a clear error at start."""
     raw = (os.environ.get(name) or choices[0]).strip().lower()
@@ -110,7 +121,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_EXTERNAL_URL=env.get("HERALD_EXTERNAL_URL", "http://127.0.0.1:5000/").rstrip("/")
         + "/",
         HERALD_HTTP_TIMEOUT=_float_env("HERALD_HTTP_TIMEOUT", 10.0),
-        HERALD_AUTO_MIGRATE=True,
+        # 0 for deployments that migrate as a release step (flask --app app db upgrade).
+        HERALD_AUTO_MIGRATE=_bool_env("HERALD_AUTO_MIGRATE", True),
         HERALD_PAGE_SIZE=25,
         HERALD_SESSION_IDLE_MINUTES=_float_env("HERALD_SESSION_IDLE_MINUTES", 60.0),
         HERALD_TEST_RATE_LIMIT=_int_env("HERALD_TEST_RATE_LIMIT", 20),

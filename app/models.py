@@ -192,6 +192,18 @@ class LoginFailure(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class RateLimitHit(db.Model):
+    """Events counted against a rate limit (a user's test deliveries), shared by processes."""
+
+    __tablename__ = "rate_limit_hit"
+    __table_args__ = (Index("ix_rate_limit_hit_key", "key", "hit_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    hit_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cost: Mapped[int] = mapped_column(default=1)
+
+
 class ApiToken(db.Model):
     """A named API token; only its SHA-256 digest is stored."""
 

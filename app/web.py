@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,9 +14,9 @@ from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
     RequestEntityTooLarge,
-    TooManyRequests,
 )
 
+from app.rate_limit import RateLimiter
 from app.text import BadText, clean
 
 CSP = (
@@ -109,33 +107,11 @@ class RequestLog:
             }})
 
 
-class RateLimiter:
-    """At most `limit` events per `window` seconds per key, counted in this process."""
-
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, cost: int = 1) -> None:
-        """Count `cost` events, or raise 429 when they would take the key over its limit."""
-        now = time.monotonic()
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and now - events[0] > self.window:
-                events.popleft()
-            if events and len(events) + cost > self.limit:
-                wait = int(self.window - (now - events[0])) + 1
-                raise TooManyRequests(
-                    f"Too many tests: at most {self.limit} a minute. Try again in {wait} s."
-                )
-            events.extend([now] * cost)
-
-
 def register(app: Flask) -> None:
     app.wsgi_app = RequestLog(app.wsgi_app)
     app.before_request(clean_form_text)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
-    app.extensions["herald_test_limiter"] = RateLimiter(app.config["HERALD_TEST_RATE_LIMIT"])
+    limit = app.config["HERALD_TEST_RATE_LIMIT"]
+    app.extensions["herald_test_limiter"] = RateLimiter("test", limit)

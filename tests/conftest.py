@@ -1,8 +1,11 @@
-"""Shared fixtures: an app on a real temporary SQLite file, a CSRF-aware client, factories."""
+"""Shared fixtures: an app on a real temporary database, a CSRF-aware client, factories.
+
+The database is a SQLite file, or a PostgreSQL database with `HERALD_TEST_DATABASE_URL`,
+`pytest --database-url` or `HERALD_TEST_POSTGRES=1` (see tests/databases.py).
+"""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,25 +16,34 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.auth import hash_password, session_proof
 from app.extensions import db
 from app.models import ROLES, User
 from app.provisioning.tokens import create_token
+from tests.databases import (
+    PostgresDatabases,
+    SqliteDatabases,
+    requested_server_url,
+    wants_throwaway_cluster,
+)
+from tests.postgres_cluster import ThrowawayCluster
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 PASSWORD = "correct horse battery"  # the password of the test accounts admin, editor, viewer
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
-def make_config(database: Path, **overrides: Any) -> dict[str, Any]:
-    """The test configuration for an app on the given SQLite file."""
+def make_config(database: Path | str, **overrides: Any) -> dict[str, Any]:
+    """The test configuration for an app on the given database URL (or SQLite file)."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "HERALD_ENCRYPTION_KEYS": [ENCRYPTION_KEY],
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SQLALCHEMY_DATABASE_URI": database if isinstance(database, str)
+        else f"sqlite:///{database}",
         "HERALD_AUTO_MIGRATE": False,
         "HERALD_EXTERNAL_URL": "http://herald.test/",
     }
@@ -39,31 +51,82 @@ def make_config(database: Path, **overrides: Any) -> dict[str, Any]:
     return config
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--database-url", default=None,
+                     help="a PostgreSQL URL (a user allowed to create databases): run the "
+                          "database tests there instead of on SQLite files")
+
+
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file with the whole schema, made once through the migrations."""
-    path = tmp_path_factory.mktemp("schema") / "herald.sqlite3"
-    application = create_app(make_config(path, HERALD_AUTO_MIGRATE=True))
+def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Where this session's test databases are made: SQLite files or a PostgreSQL server."""
+    server_url = requested_server_url(request.config.getoption("--database-url"))
+    cluster = None
+    try:
+        if server_url is None and wants_throwaway_cluster():
+            cluster = ThrowawayCluster().start()
+            server_url = cluster.url()
+        store = (PostgresDatabases(server_url) if server_url
+                 else SqliteDatabases(tmp_path_factory.mktemp("databases")))
+        yield store
+        store.close()
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(databases) -> str:
+    """The template database: the whole schema, made once through the migrations."""
+    url = databases.template_url()
+    application = create_app(make_config(url, HERALD_AUTO_MIGRATE=True))
     with application.app_context():
         for role in ROLES:  # one account per role, made once: password hashing is slow
             user = User(password_hash=hash_password(PASSWORD), role=role)
             user.set_username(role)
             db.session.add(user)
         db.session.commit()
-        db.engine.dispose()  # closing the last connection folds the WAL into the file
-    return path
+        db.session.remove()
+        db.engine.dispose()  # SQLite folds the WAL into the file; PostgreSQL frees the template
+    return url
 
 
 @pytest.fixture
-def database_path(tmp_path: Path, migrated_database: Path) -> Path:
-    path = tmp_path / "herald.sqlite3"
-    shutil.copyfile(migrated_database, path)
-    return path
+def fresh_database(databases, migrated_database) -> Iterator:
+    """fresh_database() a copy of the migrated template; fresh_database(migrated=False) empty."""
+    made: list[str] = []
+
+    def make(migrated: bool = True) -> str:
+        made.append(databases.copy_of_template() if migrated else databases.empty())
+        return made[-1]
+
+    yield make
+    for url in made:
+        databases.drop(url)
 
 
 @pytest.fixture
-def app(database_path: Path) -> Iterator[Flask]:
-    application = create_app(make_config(database_path))
+def database_url(databases, migrated_database) -> Iterator[str]:
+    """This test's database, with the schema and the test accounts and nothing else."""
+    url = databases.scratch()
+    yield url
+    databases.release(url)
+
+
+@pytest.fixture
+def database_path(database_url: str, databases) -> Path:
+    """The SQLite file behind database_url, for a test that hands a file to another process.
+
+    Skipped on PostgreSQL: such a test should pass database_url on instead.
+    """
+    if databases.backend != "sqlite":
+        pytest.skip("hands a SQLite file on; on PostgreSQL pass database_url instead")
+    return Path(make_url(database_url).database)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    application = create_app(make_config(database_url))
     with application.app_context():
         yield application
         db.session.remove()

@@ -15,11 +15,11 @@ from tests.conftest import ENCRYPTION_KEY
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def herald_env(database: Path, **overrides: str) -> dict[str, str]:
-    """The environment of a Herald process on the test database."""
+def herald_env(database: str, **overrides: str) -> dict[str, str]:
+    """The environment of a Herald process on the test database (its URL)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("HERALD_")}
     env.update(
-        HERALD_DATABASE_URL=f"sqlite:///{database}",
+        HERALD_DATABASE_URL=database,
         HERALD_ENCRYPTION_KEY=ENCRYPTION_KEY,
         HERALD_SECRET_KEY="test-secret-key",
         HERALD_EXTERNAL_URL="http://herald.test/",
@@ -29,7 +29,7 @@ def herald_env(database: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
-def start_worker(database: Path, log: Path, threads: int = 4, **env: str) -> subprocess.Popen:
+def start_worker(database: str, log: Path, threads: int = 4, **env: str) -> subprocess.Popen:
     """`flask --app app worker` in its own process."""
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "worker", "--threads", str(threads)],
@@ -37,7 +37,7 @@ def start_worker(database: Path, log: Path, threads: int = 4, **env: str) -> sub
         stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def start_server(database: Path, log: Path, port: int, **env: str) -> subprocess.Popen:
+def start_server(database: str, log: Path, port: int, **env: str) -> subprocess.Popen:
     """`python app.py` (web server and in-process workers) in its own process."""
     return subprocess.Popen(
         [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.integrations import REGISTRY
 from app.models import ApiToken, AuditEntry, ContactPoint, Integration
+from app.provisioning.tokens import create_token
 from tests.test_registry_contract import MINIMAL
 
 BASE = "/api/v1/provisioning"
@@ -34,6 +35,18 @@ def api(anonymous, token):
 def stored(uid: str) -> Integration | None:
     db.session.expire_all()
     return db.session.scalar(select(Integration).where(Integration.uid == uid))
+
+
+def test_a_token_with_the_longest_name_is_audited_as_itself(anonymous):
+    name = "t" * 190
+    _, value, errors = create_token(name, "editor", "tests")
+    assert not errors
+    created = anonymous.open(BASE + "/contact-points", method="POST", json=SLACK, csrf=False,
+                             headers={"Authorization": f"Bearer {value}"})
+
+    assert created.status_code == 202, created.get_data(as_text=True)
+    actor = db.session.scalar(select(AuditEntry.actor).where(AuditEntry.object_name == "ops"))
+    assert actor.startswith("token:ttt") and len(actor) == 190
 
 
 def test_create_read_update_delete_round_trip(api):

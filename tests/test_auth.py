@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, select
 
+from app.auth import hash_password
 from app.extensions import db
 from app.models import AuditEntry, LoginFailure, User
 from tests.conftest import PASSWORD
@@ -229,10 +230,12 @@ def test_a_removed_accounts_session_does_not_pass_to_a_new_account(client_as):
     session_of_mallory = log_in(client_as("viewer"), "mallory")
     assert session_of_mallory.get("/contact-points").status_code == 200
     admin.post(f"/users/{mallory.id}/delete")
-    admin.post("/users", data={"username": "carol", "password": "password123",
-                               "role": "admin"})
-    carol = db.session.scalar(select(User).where(User.username == "carol"))
-    assert carol.id == mallory.id  # SQLite reused the id
+    db.session.expunge(mallory)
+    # SQLite may hand the id out again, PostgreSQL's sequences never do: reuse it by hand.
+    carol = User(id=mallory.id, password_hash=hash_password("password123"), role="admin")
+    carol.set_username("carol")
+    db.session.add(carol)
+    db.session.commit()
     assert session_of_mallory.get("/users").status_code == 302
 
 

@@ -50,7 +50,7 @@ def test_smtp_settings_come_from_the_environment(tmp_path: Path, monkeypatch):
     assert (app.config["SMTP"]["port"], app.config["SMTP"]["tls"]) == (2525, "ssl")
 
 
-def test_admin_account_from_the_environment(tmp_path: Path, monkeypatch):
+def test_admin_account_from_the_environment(fresh_database, monkeypatch):
     from sqlalchemy import select
 
     from app.extensions import db
@@ -58,7 +58,7 @@ def test_admin_account_from_the_environment(tmp_path: Path, monkeypatch):
 
     monkeypatch.setenv("HERALD_ADMIN_USER", "ops-admin")
     monkeypatch.setenv("HERALD_ADMIN_PASSWORD", "a long password")
-    app = create_app(make_config(tmp_path / "e.sqlite3", HERALD_AUTO_MIGRATE=True))
+    app = create_app(make_config(fresh_database(migrated=False), HERALD_AUTO_MIGRATE=True))
     with app.app_context():
         user = db.session.scalar(select(User))
         assert (user.username, user.role) == ("ops-admin", "admin")
@@ -78,17 +78,13 @@ def test_too_large_a_request_says_the_limit(client):
     assert "larger than Herald accepts (1,024 KiB)" in response.get_data(as_text=True)
 
 
-def test_behind_a_proxy_the_client_address_counts(tmp_path: Path, migrated_database):
-    import shutil
-
+def test_behind_a_proxy_the_client_address_counts(database_url: str):
     from sqlalchemy import select
 
     from app.extensions import db
     from app.models import LoginFailure
 
-    database = tmp_path / "proxy.sqlite3"
-    shutil.copyfile(migrated_database, database)
-    app = create_app(make_config(database, HERALD_PROXY_HOPS=1, WTF_CSRF_ENABLED=False))
+    app = create_app(make_config(database_url, HERALD_PROXY_HOPS=1, WTF_CSRF_ENABLED=False))
     client = app.test_client()
     client.post("/login", data={"username": "nobody", "password": "wrong"},
                 headers={"X-Forwarded-For": "203.0.113.9"})
@@ -120,3 +116,16 @@ def test_a_database_anywhere_is_created_readable_by_its_owner_only(tmp_path: Pat
         finally:
             connection.close()
             db.engine.dispose()
+def test_a_forwarded_address_longer_than_any_address_still_counts(database_url: str):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import LoginFailure
+
+    app = create_app(make_config(database_url, HERALD_PROXY_HOPS=1, WTF_CSRF_ENABLED=False))
+    answer = app.test_client().post("/login", data={"username": "nobody", "password": "wrong"},
+                                    headers={"X-Forwarded-For": "x" * 300})
+    assert answer.status_code == 401
+    with app.app_context():
+        assert db.session.scalar(select(LoginFailure.address)) == "x" * 64
+        db.engine.dispose()

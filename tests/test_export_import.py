@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -414,11 +413,12 @@ def test_list_offers_export_to_everyone_and_import_to_editors(client, client_as,
 
 
 @pytest.fixture
-def empty_instance(tmp_path, migrated_database):
+def empty_instance(fresh_database):
     """A second Herald on its own fresh database."""
-    path = tmp_path / "second.sqlite3"
-    shutil.copyfile(migrated_database, path)
-    return create_app(make_config(path))
+    application = create_app(make_config(fresh_database()))
+    yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 def test_export_import_into_an_empty_instance_export_gives_the_same_document(
@@ -467,7 +467,7 @@ def test_provision_command_fails_on_refused_entries_after_importing_the_rest(app
 
 
 def test_provisioning_folder_is_applied_at_start_and_again_changes_nothing(
-        database_path, tmp_path):
+        database_url, tmp_path):
     folder = tmp_path / "provisioning"
     folder.mkdir()
     (folder / "1-templates.yml").write_text(
@@ -479,7 +479,7 @@ def test_provisioning_folder_is_applied_at_start_and_again_changes_nothing(
     (folder / "notes.txt").write_text("not provisioning")
 
     for _ in range(2):
-        started = create_app(make_config(database_path, HERALD_PROVISIONING_DIR=str(folder)))
+        started = create_app(make_config(database_url, HERALD_PROVISIONING_DIR=str(folder)))
         with started.app_context():
             assert integration("d1").settings["title"] == '{% include "t1" %}'
             audit_count = count(AuditEntry)

@@ -1,7 +1,7 @@
 """Upgrading an existing database keeps its data."""
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
@@ -14,8 +14,8 @@ from tests.conftest import make_config
 FIRST_REVISION = "ca6619e7fa05"
 
 
-def test_upgrade_from_the_first_schema_keeps_contact_points(tmp_path: Path):
-    app = create_app(make_config(tmp_path / "old.sqlite3"))
+def test_upgrade_from_the_first_schema_keeps_contact_points(fresh_database):
+    app = create_app(make_config(fresh_database(migrated=False)))
     with app.app_context():
         upgrade(revision=FIRST_REVISION)
         db.session.execute(text(
@@ -24,7 +24,7 @@ def test_upgrade_from_the_first_schema_keeps_contact_points(tmp_path: Path):
         db.session.execute(text(
             "INSERT INTO integration (uid, contact_point_id, type, settings, secure_settings, "
             "disable_resolve_message, position) VALUES ('i1', 1, 'email', "
-            "'{\"addresses\": \"a@example.com\"}', '{}', 0, 0)"))
+            "'{\"addresses\": \"a@example.com\"}', '{}', false, 0)"))
         db.session.commit()
 
         upgrade()
@@ -32,14 +32,16 @@ def test_upgrade_from_the_first_schema_keeps_contact_points(tmp_path: Path):
         row = db.session.execute(text(
             "SELECT c.name, i.type, i.settings, i.review_note FROM contact_point c "
             "JOIN integration i ON i.contact_point_id = c.id")).one()
-        assert tuple(row) == ("Ops", "email", '{"addresses": "a@example.com"}', "")
+        settings = row.settings if isinstance(row.settings, dict) else json.loads(row.settings)
+        assert (row.name, row.type, settings, row.review_note) == (
+            "Ops", "email", {"addresses": "a@example.com"}, "")
         tables = set(inspect(db.engine).get_table_names())
         assert {"user_account", "audit_entry", "api_token", "login_failure"} <= tables
         db.engine.dispose()
 
 
-def test_start_applies_migrations_to_a_new_database(tmp_path: Path):
-    app = create_app(make_config(tmp_path / "new.sqlite3", HERALD_AUTO_MIGRATE=True))
+def test_start_applies_migrations_to_a_new_database(fresh_database):
+    app = create_app(make_config(fresh_database(migrated=False), HERALD_AUTO_MIGRATE=True))
     with app.app_context():
         version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         config = app.extensions["migrate"].migrate.get_config()

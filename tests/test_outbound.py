@@ -121,9 +121,9 @@ def test_a_loopback_receiver_is_allowed_by_default(app, httpserver):
 
 
 def test_herald_outbound_deny_from_the_environment_refuses_loopback(
-        monkeypatch, database_path, httpserver):
+        monkeypatch, database_url, httpserver):
     monkeypatch.setenv("HERALD_OUTBOUND_DENY", "127.0.0.0/8, *.internal.example")
-    application = create_app(make_config(database_path))
+    application = create_app(make_config(database_url))
     httpserver.expect_request("/hook").respond_with_data("ok")
 
     with application.app_context():
@@ -136,11 +136,11 @@ def test_herald_outbound_deny_from_the_environment_refuses_loopback(
     assert httpserver.log == []
 
 
-def test_a_bad_entry_stops_herald_with_the_variable_named(monkeypatch, database_path):
+def test_a_bad_entry_stops_herald_with_the_variable_named(monkeypatch, database_url):
     monkeypatch.setenv("HERALD_OUTBOUND_ALLOW", "hooks.example.test, 10.0.0.0/33")
 
     with pytest.raises(RuntimeError, match="HERALD_OUTBOUND_ALLOW: '10.0.0.0/33' is not a"):
-        create_app(make_config(database_path))
+        create_app(make_config(database_url))
 
 
 def test_a_name_resolving_to_a_denied_address_is_refused(app, dns, httpserver):

@@ -35,7 +35,7 @@ receivers:
 """
 
 
-def test_an_alert_posted_to_alertmanager_reaches_the_receiver(app, database_path, tmp_path,
+def test_an_alert_posted_to_alertmanager_reaches_the_receiver(app, database_url, tmp_path,
                                                               make_contact_point):
     with slow_receiver(0) as receiver:
         make_contact_point("On-call team", [("webhook", {"url": receiver.url})])
@@ -45,7 +45,7 @@ def test_an_alert_posted_to_alertmanager_reaches_the_receiver(app, database_path
         config = tmp_path / "alertmanager.yml"
         config.write_text(CONFIG.format(herald_port=herald_port, token=token))
         log = tmp_path / "herald.log"
-        herald = start_server(database_path, log, herald_port)
+        herald = start_server(database_url, log, herald_port)
         alertmanager = subprocess.Popen(
             [ALERTMANAGER, f"--config.file={config}", f"--storage.path={tmp_path / 'am'}",
              f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address="],

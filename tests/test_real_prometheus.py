@@ -18,7 +18,7 @@ PROMETHEUS = shutil.which("prometheus")
 pytestmark = pytest.mark.skipif(PROMETHEUS is None, reason="Debian's prometheus is not installed")
 
 
-def test_a_firing_rule_reaches_the_receiver_through_the_policies(app, database_path, tmp_path,
+def test_a_firing_rule_reaches_the_receiver_through_the_policies(app, database_url, tmp_path,
                                                                  make_contact_point):
     with slow_receiver(0) as receiver:
         make_contact_point("Ops", [("webhook", {"url": receiver.url})])
@@ -27,7 +27,7 @@ def test_a_firing_rule_reaches_the_receiver_through_the_policies(app, database_p
         sender = make_token("sender", "prometheus")
         db.session.remove()
         port = free_port()
-        herald = start_server(database_path, tmp_path / "herald.log", port)
+        herald = start_server(database_url, tmp_path / "herald.log", port)
         (tmp_path / "rules.yml").write_text(
             "groups:\n- name: herald\n  interval: 1s\n  rules:\n  - alert: HeraldFires\n"
             "    expr: vector(1)\n    for: 0s\n    labels: {severity: page}\n")

@@ -39,13 +39,13 @@ def received(receiver) -> Counter:
     return Counter(json.loads(body)["alerts"][0]["labels"]["alertname"] for body in bodies)
 
 
-def test_a_worker_killed_mid_burst_loses_nothing(app, database_path, tmp_path, receiver,
+def test_a_worker_killed_mid_burst_loses_nothing(app, database_url, tmp_path, receiver,
                                                   make_contact_point):
     enqueue_burst(make_contact_point, receiver.url)
     db.session.remove()
     log = tmp_path / "worker.log"
     env = {"HERALD_LEASE_SECONDS": "2"}
-    first = start_worker(database_path, log, **env)
+    first = start_worker(database_url, log, **env)
     try:
         wait_for(lambda: receiver.count >= 10, 60, "the first deliveries")
     finally:
@@ -55,7 +55,7 @@ def test_a_worker_killed_mid_burst_loses_nothing(app, database_path, tmp_path, r
     db.session.rollback()
     assert receiver.count < BURST, "the kill came too late to test anything"
 
-    second = start_worker(database_path, log, **env)
+    second = start_worker(database_url, log, **env)
     try:
         wait_for(lambda: waiting() == 0, 120, "the outbox to empty after the restart")
     finally:
@@ -73,13 +73,13 @@ def test_a_worker_killed_mid_burst_loses_nothing(app, database_path, tmp_path, r
     assert succeeded == {n.id for n in notifications}  # the history is complete
 
 
-def test_sigterm_lets_the_worker_finish_what_it_sends(app, database_path, tmp_path,
+def test_sigterm_lets_the_worker_finish_what_it_sends(app, database_url, tmp_path,
                                                       make_contact_point):
     with slow_receiver(1.0) as slow:
         enqueue_burst(make_contact_point, slow.url)
         db.session.remove()
         log = tmp_path / "worker.log"
-        worker = start_worker(database_path, log, threads=2)
+        worker = start_worker(database_url, log, threads=2)
         wait_for(lambda: slow.in_flight == 2, 60, "two sends in flight")
 
         kill(worker, signal.SIGTERM)

@@ -101,7 +101,7 @@ ROLES = {
     "silences.expire": "editor",
     "alert_groups.list_page": "viewer",
 }
-PUBLIC = {"static", "auth.login", "auth.setup"}
+PUBLIC = {"static", "auth.login", "auth.setup", "health.healthy", "health.ready"}
 RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}
 
 

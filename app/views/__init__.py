@@ -39,6 +39,7 @@ def register(app: Flask) -> None:
         audit_log,
         auth,
         contact_points,
+        health,
         history,
         intake,
         notification_templates,
@@ -54,7 +55,7 @@ def register(app: Flask) -> None:
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
                       audit_log.bp, api.bp, provisioning.bp, tokens.bp, history.bp,
                       settings.bp, alertmanager.bp, policies.bp, silences.bp,
-                      alert_groups.bp):
+                      alert_groups.bp, health.bp):
         app.register_blueprint(blueprint)
     intake.register(app)
     def can(role: str) -> bool:

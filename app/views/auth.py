@@ -27,7 +27,7 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "")[:190]
         user, error = authenticate(username, request.form.get("password", "")[:1024],
-                                   request.remote_addr or "unknown")
+                                   (request.remote_addr or "unknown")[:64])
         if user is not None:
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
