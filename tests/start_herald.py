@@ -1,12 +1,11 @@
 """A separate Herald process starting up: `python -m tests.start_herald URL GO [DIR]`.
 
 It waits until the file GO exists (so several processes start together), then builds the
-app with start-time migrations, an unattended admin and, given DIR, provisioning; logs go
-to stderr at INFO, and "started" to stdout.
+app with start-time migrations, an unattended admin and, given DIR, provisioning; Herald
+logs to stderr at INFO, and "started" goes to stdout.
 """
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from pathlib import Path
@@ -16,7 +15,6 @@ from tests.conftest import make_config
 
 
 def main(url: str, go: str, provisioning: str = "") -> None:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     deadline = time.monotonic() + 60
     while not Path(go).exists() and time.monotonic() < deadline:
         time.sleep(0.005)
