@@ -142,3 +142,5 @@ def test_alert_groups_show_the_last_delivery(client, points):
     flush_due_groups(now=now + timedelta(seconds=31))
     page = text_of(client.get("/alerting/groups"))
     assert "Last delivery:" in page and "Webhook: pending" in page
+    raw = client.get("/alerting/groups").get_data(as_text=True)
+    assert '<a href="/alerting/history?contact_point=' in raw
