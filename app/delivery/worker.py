@@ -154,8 +154,9 @@ def deliver(notification_id: int, worker_id: str) -> str | None:
         attempt.error = f"{attempt.error} {error_note}".strip()
     db.session.add(attempt)
     _finish(notification, worker_id, status, result)
-    db.session.commit()
+    # Counted before the commit, which would expire the row and cost a query to reload it.
     metrics.observe_delivery(notification, result, status)
+    db.session.commit()
     if status == FAILED:
         send_to_fallback(notification)
     return status
