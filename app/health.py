@@ -1,19 +1,31 @@
 """Whether this process can serve: the database answers, its schema is current, workers live."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.delivery.models import WorkerHeartbeat
+from app.extensions import db
+from app.models import utcnow
 from app.schema import revisions
+
+HEARTBEAT_STALE = 60.0  # seconds without a heartbeat before workers count as dead
 
 
 def workers_alive() -> bool | None:
-    """Whether delivery workers are running: None while no worker reports its liveness.
+    """Whether a delivery worker pool (in any process) wrote a heartbeat lately.
 
-    The outbox workers' heartbeats answer here (True: at least one is alive, False: none
-    is); until they exist readiness checks only the database and the migrations.
+    None when no pool has ever said anything (none started yet, or all stopped cleanly):
+    readiness then checks only the database and the migrations. False when the newest
+    heartbeat is older than HEARTBEAT_STALE: workers died without stopping.
     """
-    return None
+    newest = db.session.scalar(select(func.max(WorkerHeartbeat.seen_at)))
+    if newest is None:
+        return None
+    return utcnow() - newest <= timedelta(seconds=HEARTBEAT_STALE)
 
 
 def readiness_problems() -> list[str]:
@@ -30,6 +42,6 @@ def readiness_problems() -> list[str]:
             f"database migrations pending: the database is at "
             f"{', '.join(sorted(current)) or 'no revision'}, this Herald needs "
             f"{', '.join(sorted(heads))} (run flask --app app db upgrade)")
-    if workers_alive() is False:
+    if not problems and workers_alive() is False:
         problems.append("no delivery worker is alive")
     return problems

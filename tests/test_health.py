@@ -1,13 +1,21 @@
 """/-/healthy and /-/ready, for a load balancer: no login, plain answers, 503 with reasons."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import update
 
 from app import create_app
+from app.delivery.models import WorkerHeartbeat
+from app.delivery.worker import Worker
 from app.extensions import db
+from app.health import workers_alive
+from app.models import utcnow
 from tests.conftest import make_config
+from tests.processes import wait_for
 
 FIRST_REVISION = "ca6619e7fa05"
 
@@ -50,3 +58,22 @@ def test_ready_fails_when_workers_report_none_alive(app: Flask, anonymous, monke
 
     assert (answer.status_code, answer.get_data(as_text=True)) == (
         503, "no delivery worker is alive\n")
+
+
+def test_ready_follows_the_workers_heartbeats(app: Flask, anonymous):
+    assert workers_alive() is None  # no pool ever started: unknown, and ready
+    worker = Worker(app, threads=1, poll=0.05).start()
+    try:
+        wait_for(lambda: db.session.rollback() or workers_alive(), 30, "a heartbeat")
+        assert anonymous.get("/-/ready").status_code == 200
+        # A pool killed without stopping leaves a heartbeat that only gets older.
+        worker._last_beat = float("inf")  # (it stops beating)
+        db.session.execute(update(WorkerHeartbeat).values(seen_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+        answer = anonymous.get("/-/ready")
+        assert (answer.status_code, answer.get_data(as_text=True)) == (
+            503, "no delivery worker is alive\n")
+    finally:
+        assert worker.stop(10)
+    db.session.rollback()
+    assert workers_alive() is None  # a clean stop takes the heartbeat away

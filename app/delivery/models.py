@@ -53,3 +53,13 @@ class Notification(db.Model):
         ForeignKey("notification.id", ondelete="SET NULL"), default=None
     )
     fallback_done: Mapped[bool] = mapped_column(default=False)
+
+
+class WorkerHeartbeat(db.Model):
+    """A worker pool saying it is alive; /-/ready reads the newest."""
+
+    __tablename__ = "worker_heartbeat"
+
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    threads: Mapped[int] = mapped_column(default=0)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

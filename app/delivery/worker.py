@@ -10,11 +10,19 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from app.alerts import group_from_dict
 from app.delivery import metrics, outbox
-from app.delivery.models import FAILED, PENDING, SENDING, SENT, SKIPPED, Notification
+from app.delivery.models import (
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    SKIPPED,
+    Notification,
+    WorkerHeartbeat,
+)
 from app.delivery.sending import (
     DeliveryResult,
     Job,
@@ -28,6 +36,7 @@ from app.models import ContactPoint, Integration, utcnow
 
 logger = logging.getLogger(__name__)
 
+HEARTBEAT_EVERY = 10.0  # seconds between a pool's heartbeats
 Tick = Callable[[], object]  # periodic work run in the worker's housekeeping thread
 
 
@@ -45,6 +54,7 @@ class Worker:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._running: list[threading.Thread] = []
+        self._last_beat = float("-inf")
 
     def start(self) -> Worker:
         for number in range(self.threads):
@@ -110,7 +120,10 @@ class Worker:
 
     def _housekeeping_loop(self) -> None:
         with self.app.app_context():
+            self._beat()
             while not self._stopping.wait(self.poll):
+                if time.monotonic() - self._last_beat >= HEARTBEAT_EVERY:
+                    self._beat()
                 for tick in self.ticks:
                     try:
                         if tick():
@@ -118,6 +131,27 @@ class Worker:
                     except Exception:
                         logger.exception("Periodic task %s failed", getattr(tick, "__name__", tick))
                         db.session.rollback()
+            self._forget()
+
+    def _beat(self) -> None:
+        """Say this pool is alive (one upsert of its heartbeat row)."""
+        self._last_beat = time.monotonic()
+        try:
+            row = db.session.get(WorkerHeartbeat, self.id) or WorkerHeartbeat(worker_id=self.id)
+            row.threads, row.seen_at = self.threads, utcnow()
+            db.session.add(row)
+            db.session.commit()
+        except Exception:
+            logger.exception("Worker could not write its heartbeat")
+            db.session.rollback()
+
+    def _forget(self) -> None:
+        """A pool that stops takes its heartbeat away."""
+        try:
+            db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == self.id))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
 
 
 def lease_seconds(config) -> float:
