@@ -29,6 +29,7 @@ class Alert:
     dashboard_url: str = ""
     panel_url: str = ""
     value_string: str = ""
+    values: dict[str, float] | None = None  # Grafana's values by query ref ID ("A": 1.5)
 
 
 @dataclass
@@ -153,7 +154,8 @@ def _sample_alert(instance: str, status: str, cpu: float) -> Alert:
         silence_url=silence_url(SAMPLE_EXTERNAL_URL, labels),
         dashboard_url=f"{base}/d/api-overview?orgId=1",
         panel_url=f"{base}/d/api-overview?orgId=1&viewPanel=4",
-        value_string=f"A={cpu}",
+        value_string=f"[ var='A' labels={{instance={instance}}} value={cpu} ]",
+        values={"A": cpu},
     )
 
 
@@ -209,6 +211,7 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
         "silenceURL": alert.silence_url,
         "dashboardURL": alert.dashboard_url,
         "panelURL": alert.panel_url,
+        "values": dict(alert.values) if alert.values is not None else None,
         "valueString": alert.value_string,
     }
 
@@ -263,6 +266,19 @@ def _text(data: dict[str, Any], key: str, where: str) -> str:
     return value
 
 
+def _values(data: dict[str, Any], where: str) -> dict[str, float] | None:
+    """Grafana's values of an alert (query ref ID to number); None when absent."""
+    value = data.get("values")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(number, int | float) and not isinstance(number, bool)
+        for number in value.values()
+    ):
+        raise ValueError(f"{where}values must be an object of numbers")
+    return {str(ref): float(number) for ref, number in value.items()}
+
+
 def _status(value: Any, where: str, default: str) -> str:
     if value in (None, ""):
         return default
@@ -291,6 +307,7 @@ def alert_from_dict(data: Any, index: int) -> Alert:
         dashboard_url=_text(data, "dashboardURL", where),
         panel_url=_text(data, "panelURL", where),
         value_string=_text(data, "valueString", where),
+        values=_values(data, where),
     )
 
 
