@@ -16,7 +16,8 @@ def rendered(name: str, group: AlertGroup) -> str:
 
 
 def test_default_title_is_grafanas_with_its_double_space():
-    assert rendered("default.title", case.group()) == case.TITLE == "[FIRING:3, RESOLVED:3]  (alert1)"
+    assert rendered("default.title", case.group()) == case.TITLE
+    assert case.TITLE == "[FIRING:3, RESOLVED:3]  (alert1)"
 
 
 def test_default_message_is_grafanas_text_exactly():
