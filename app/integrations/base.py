@@ -362,6 +362,11 @@ def cut_text(text: str, limit: int) -> str:
     return "".join(kept) + ELLIPSIS
 
 
+def cut_runes(text: str, limit: int) -> str:
+    """Text cut like Grafana's TruncateInRunes: limit-1 code points and an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
+
+
 def with_default_templates(integration_type: IntegrationType, values: Values) -> Values:
     """The values with every templated field emptied, so that its built-in default is used."""
     return {key: "" if key in integration_type.by_key and integration_type.by_key[key].template
