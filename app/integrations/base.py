@@ -362,6 +362,11 @@ def cut_text(text: str, limit: int) -> str:
     return "".join(kept) + ELLIPSIS
 
 
+def alert_list_url(external_url: str) -> str:
+    """Grafana's link to its alert list at the group's external URL ("" without one)."""
+    return f"{external_url.rstrip('/')}/alerting/list" if external_url else ""
+
+
 def cut_runes(text: str, limit: int) -> str:
     """Text cut like Grafana's TruncateInRunes: limit-1 code points and an ellipsis."""
     return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS

@@ -10,6 +10,7 @@ from app.integrations.base import (
     SendError,
     Sent,
     Values,
+    alert_list_url,
     cut_runes,
     needs,
     one_of,
@@ -58,9 +59,7 @@ def title_link(group) -> str:
     """The alerts' common generator URL, or the alert list at the external URL."""
     urls = {alert.generator_url for alert in group.alerts}
     common = urls.pop() if len(urls) == 1 else ""
-    if common or not group.external_url:
-        return common
-    return f"{group.external_url.rstrip('/')}/alerting/list"
+    return common or alert_list_url(group.external_url)
 
 
 def _omit_empty(mapping: dict, keep: tuple[str, ...] = ()) -> dict:
