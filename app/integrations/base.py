@@ -362,14 +362,17 @@ def cut_text(text: str, limit: int) -> str:
     return "".join(kept) + ELLIPSIS
 
 
+HERALD_ICON = "/static/herald-32.png"
+
+
+def herald_icon_url(config: dict[str, Any]) -> str:
+    """Herald's icon on its external URL, where Grafana links its own (footers, avatars)."""
+    return f"{str(config.get('HERALD_EXTERNAL_URL') or '').rstrip('/')}{HERALD_ICON}"
+
+
 def alert_list_url(external_url: str) -> str:
     """Grafana's link to its alert list at the group's external URL ("" without one)."""
     return f"{external_url.rstrip('/')}/alerting/list" if external_url else ""
-
-
-def cut_runes(text: str, limit: int) -> str:
-    """Text cut like Grafana's TruncateInRunes: limit-1 code points and an ellipsis."""
-    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
 
 
 def with_default_templates(integration_type: IntegrationType, values: Values) -> Values:

@@ -11,7 +11,8 @@ from app.integrations.base import (
     Sent,
     Values,
     alert_list_url,
-    cut_runes,
+    cut_text,
+    herald_icon_url,
     needs,
     one_of,
 )
@@ -28,9 +29,8 @@ def summary(values: Values) -> str:
 
 API_URL = "https://slack.com/api/chat.postMessage"
 # https://api.slack.com/reference/messaging/attachments#legacy_fields
-MAX_TITLE, MAX_FOOTER = 1024, 300  # in code points, as Grafana cuts them
+MAX_TITLE, MAX_FOOTER = 1024, 300  # Grafana cuts the footer too
 DEFAULT_COLOR = '{% if Status == "firing" %}#D63232{% else %}#36a64f{% endif %}'
-FOOTER_ICON = "/static/herald-32.png"  # on Herald's external URL, as Grafana links its own
 # Web API errors worth retrying; https://api.slack.com/methods/chat.postMessage#errors
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout",
                     "ratelimited"}
@@ -70,15 +70,15 @@ def _omit_empty(mapping: dict, keep: tuple[str, ...] = ()) -> dict:
 def message(ctx: SendContext) -> dict:
     """Grafana's Slack message: one attachment, keys in Grafana's order."""
     values, group = ctx.values, ctx.group
-    title = cut_runes(ctx.text("title"), MAX_TITLE)
+    title = cut_text(ctx.text("title"), MAX_TITLE)
     footer = ctx.render(values.get("footer")) or f"Herald v{__version__}"
     attachment = {
         "title": title,
         "title_link": title_link(group),
         "text": ctx.text("text"),
         "fallback": title,
-        "footer": cut_runes(footer, MAX_FOOTER),
-        "footer_icon": f"{ctx.config.get('HERALD_EXTERNAL_URL', '').rstrip('/')}{FOOTER_ICON}",
+        "footer": cut_text(footer, MAX_FOOTER),
+        "footer_icon": herald_icon_url(ctx.config),
         "color": ctx.render(values.get("color") or DEFAULT_COLOR),
         "ts": int(time.time()),
     }
