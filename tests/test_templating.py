@@ -59,7 +59,7 @@ def test_builtin_names_cover_every_integration_default():
         "default.title", "default.message", "slack.default.title", "slack.default.text",
         "teams.default.title", "teams.default.message", "telegram.default.message",
         "email.default.html", "__subject", "__text_values_list", "__text_alert_list",
-        "__teams_text_alert_list",
+        "__teams_text_alert_list", "pagerduty.default.firing", "pagerduty.default.resolved",
     }
 
 

@@ -135,6 +135,11 @@ BUILTIN_TEMPLATES: dict[str, str] = {
     "__text_alert_list": ALERT_LIST,
     "__teams_text_alert_list": TEAMS_ALERT_LIST,
     "teams.default.message": SECTIONS.replace("{LIST}", "__teams_text_alert_list"),
+    # PagerDuty's default custom details "firing" and "resolved".
+    "pagerduty.default.firing":
+        '{% with dot = Alerts.Firing %}{% include "__text_alert_list" %}{% endwith %}',
+    "pagerduty.default.resolved":
+        '{% with dot = Alerts.Resolved %}{% include "__text_alert_list" %}{% endwith %}',
     "email.default.html": EMAIL_HTML,
 }
 
