@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -95,6 +95,19 @@ def silence_url(external_url: str, labels: Labels) -> str:
 
 def group_status(alerts: list[Alert]) -> str:
     return "firing" if any(alert.status == "firing" for alert in alerts) else "resolved"
+
+
+def first_alerts(group: AlertGroup, limit: int) -> AlertGroup:
+    """The group cut to its first alerts, its status and common parts computed again."""
+    if not 0 < limit < len(group.alerts):
+        return group
+    alerts = group.alerts[:limit]
+    return replace(
+        group, alerts=alerts, status=group_status(alerts),
+        common_labels=common_items([alert.labels for alert in alerts]),
+        common_annotations=common_items([alert.annotations for alert in alerts]),
+        truncated_alerts=group.truncated_alerts + len(group.alerts) - limit,
+    )
 
 
 # --- the test notification and samples ---------------------------------------------------
@@ -193,17 +206,22 @@ def format_time(moment: datetime | None) -> str:
     if moment is None:
         return ZERO_TIME
     moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    text = f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%S")  # year 1 as 0001
     if moment.microsecond:
         text += f".{moment.microsecond:06d}".rstrip("0")
     return text + "Z"
 
 
+def _sorted(mapping: Labels) -> Labels:
+    """Labels in name order, as Go writes a map."""
+    return dict(sorted(mapping.items()))
+
+
 def alert_to_dict(alert: Alert) -> dict[str, Any]:
     return {
         "status": alert.status,
-        "labels": dict(alert.labels),
-        "annotations": dict(alert.annotations),
+        "labels": _sorted(alert.labels),
+        "annotations": _sorted(alert.annotations),
         "startsAt": format_time(alert.starts_at),
         "endsAt": format_time(alert.ends_at),
         "generatorURL": alert.generator_url,
@@ -222,9 +240,9 @@ def group_to_dict(group: AlertGroup) -> dict[str, Any]:
         "receiver": group.receiver,
         "status": group.status,
         "alerts": [alert_to_dict(alert) for alert in group.alerts],
-        "groupLabels": dict(group.group_labels),
-        "commonLabels": dict(group.common_labels),
-        "commonAnnotations": dict(group.common_annotations),
+        "groupLabels": _sorted(group.group_labels),
+        "commonLabels": _sorted(group.common_labels),
+        "commonAnnotations": _sorted(group.common_annotations),
         "externalURL": group.external_url,
         "groupKey": group.group_key,
         "truncatedAlerts": group.truncated_alerts,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from app.alerts import Alert, AlertGroup, common_items, group_status
+from app.alerts import Alert, AlertGroup, common_items, fingerprint, group_status
 
 EXTERNAL_URL = "http://localhost"
 GO_ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
@@ -33,7 +33,7 @@ def alert(labels: dict[str, str], annotations: dict[str, str] | None = None, *,
     return Alert(status=status, labels=labels, annotations=annotations or {},
                  starts_at=fields.pop("starts_at", GO_ZERO_TIME), generator_url=generator_url,
                  silence_url=silence_url(labels), dashboard_url=dashboard, panel_url=panel,
-                 values=values, **fields)
+                 values=values, fingerprint=fingerprint(labels), **fields)
 
 
 def group(*alerts: Alert, group_labels: dict[str, str] | None = None,
