@@ -85,6 +85,39 @@ SECTIONS = """\
 {%- endif %}
 """
 
+# Grafana's plain-text email (templates/email/ng_alert_notification.txt): a summary of
+# each alert. Text after a block tag loses its newline (trim_blocks), so newlines that
+# follow a tag are written as {{ NL }}.
+NL = '{{ "\\n" }}'
+EMAIL_PAIRS = ('{% for pair in {NAME}.SortedPairs() %}' + NL
+               + ' - {{ pair.Name }} = {{ pair.Value }}{% endfor %}')
+EMAIL_SUMMARY = (
+    '{% for alert in (dot if dot is defined else Alerts) %}{% set labels = alert.Labels %}'
+    '{% if labels.get("alertname") %}' + NL + 'Alertname: {{ labels.alertname }}'
+    '{% set labels = labels.Remove(["alertname"]) %}{% endif %}'
+    + NL + 'Labels: ' + EMAIL_PAIRS.replace("{NAME}", "labels")
+    + '{% set annotations = alert.Annotations %}'
+    + ''.join(
+        f'{{% if annotations.get("{key}") %}}' + NL + f'{title}: {{{{ annotations["{key}"] }}}}'
+        f'{{% set annotations = annotations.Remove(["{key}"]) %}}{{% endif %}}'
+        for key, title in (("summary", "Summary"), ("description", "Description"),
+                           ("runbook_url", "Runbook")))
+    + '{% if annotations %}' + NL + 'Annotations: ' + EMAIL_PAIRS.replace("{NAME}", "annotations")
+    + '{% endif %}' + NL + '{% endfor %}'
+)
+EMAIL_TEXT = (
+    'You have {{ Alerts.Firing|length }} firing alert(s), and {{ Alerts.Resolved|length }} '
+    'resolved alert(s) for map[{% for pair in GroupLabels.SortedPairs() %}'
+    '{{ " " if not loop.first }}{{ pair.Name }}:{{ pair.Value }}{% endfor %}]' + NL + NL
+    + '{% if Alerts.Firing %}({{ Alerts.Firing|length }}) FIRING' + NL + '-----------' + NL
+    + '{% with dot = Alerts.Firing %}{% include "__email_alerts_summarize" %}{% endwith %}'
+    '{% endif %}{% if Alerts.Resolved %}' + NL + '({{ Alerts.Resolved|length }}) RESOLVED'
+    + NL + '-------------' + NL
+    + '{% with dot = Alerts.Resolved %}{% include "__email_alerts_summarize" %}{% endwith %}'
+    '{% endif %}' + NL + 'Go to the Alerts page: {{ ExternalURL.rstrip("/") }}'
+    '/alerting/list?alertState=firing&view=state'
+)
+
 # An email body, rendered with autoescaping (html=True).
 EMAIL_HTML = """\
 <!DOCTYPE html>
@@ -141,6 +174,8 @@ BUILTIN_TEMPLATES: dict[str, str] = {
     "pagerduty.default.resolved":
         '{% with dot = Alerts.Resolved %}{% include "__text_alert_list" %}{% endwith %}',
     "email.default.html": EMAIL_HTML,
+    "email.default.text": EMAIL_TEXT,
+    "__email_alerts_summarize": EMAIL_SUMMARY,
 }
 
 # Names Herald used for its own defaults before they became Grafana's; kept so that
@@ -154,4 +189,4 @@ BUILTIN_TEMPLATES.update({
 
 # The built-ins that take a sub-value, as {% with dot = value %}{% include name %}.
 DOT_TEMPLATES = frozenset({"__text_values_list", "__text_alert_list",
-                           "__teams_text_alert_list"})
+                           "__teams_text_alert_list", "__email_alerts_summarize"})
