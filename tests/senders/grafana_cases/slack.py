@@ -47,7 +47,11 @@ CASES = [
      group(alert(ALERT1, ANNOTATIONS1)), message(footer="a" * 299)),
     ("incoming webhook: footer over the limit is cut", {**WEBHOOK, "footer": "a" * 301},
      group(alert(ALERT1, ANNOTATIONS1)), message(footer="a" * 299 + "…")),
-    ("API: message is sent", API, group(alert(ALERT1, ANNOTATIONS1)), message()),
+    ("API: message is sent", API,
+     group(alert(ALERT1, ANNOTATIONS1, dashboard="http://localhost/d/abcd",
+                 panel="http://localhost/d/abcd?viewPanel=efgh")),
+     message(text=FIRING_VAL1 + "Dashboard: http://localhost/d/abcd\n"
+             "Panel: http://localhost/d/abcd?viewPanel=efgh\n")),
     ("API: a single alert with a generator URL", API,
      group(alert(ALERT1, ANNOTATIONS1, generator_url=GENERATOR,
                  dashboard="http://localhost/d/abcd",
