@@ -44,7 +44,7 @@ def html_body(ctx: SendContext, message: str) -> str:
 
 def text_body(ctx: SendContext, message: str) -> str:
     """Grafana's text part: the message, or its summary of the alerts, then who sent it."""
-    text = message or ctx.render(None, "email.default.text", label="Message")
+    text = message or ctx.text("message")
     year = datetime.now(UTC).year
     return f"{text}\n\n\nSent by Herald v{__version__} (c) {year} Herald\n"
 
@@ -104,6 +104,7 @@ INTEGRATION = IntegrationType(
             "message",
             "Message",
             element="textarea",
+            template="email.default.text",
             help="Optional message. You can use templates to customize this field. Using a "
             "custom message will replace the default message.",
         ),

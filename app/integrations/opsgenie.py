@@ -38,12 +38,10 @@ def responders(ctx: SendContext) -> list[dict[str, str]]:
 
 
 def description(ctx: SendContext) -> str:
-    """The description; when it renders empty, Grafana's: title, alert list link, message."""
-    text = ctx.render(ctx.values.get("description"), label="Description")
+    """The description; one that renders blank gets Grafana's default, as in Grafana."""
+    text = ctx.text("description")
     if not text.strip():
-        text = (f"{ctx.render(None, 'default.title')}\n"
-                f"{alert_list_url(ctx.group.external_url)}\n\n"
-                f"{ctx.render(None, 'default.message')}")
+        text = ctx.render(None, "opsgenie.default.description")
     return cut_text(text, MAX_DESCRIPTION)
 
 
@@ -96,7 +94,7 @@ INTEGRATION = IntegrationType(
         Field("message", "Message", template="default.title",
               help="Alert text limited to 130 characters."),
         Field("description", "Description", element="textarea",
-              placeholder="The title, a link to the alert list, then the default message",
+              template="opsgenie.default.description",
               help="A description of the incident. Empty: the default title, a link to the "
               "alert list and the default message, as Grafana sends them."),
         Field("autoClose", "Auto close incidents", element="checkbox", default=True,

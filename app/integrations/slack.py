@@ -17,7 +17,6 @@ from app.integrations.base import (
     one_of,
 )
 from app.transport import http
-from app.version import __version__
 
 MENTION_CHANNEL = (("", "Disabled"), ("here", "Every active channel member"),
                    ("channel", "Every channel member"))
@@ -71,7 +70,7 @@ def message(ctx: SendContext) -> dict:
     """Grafana's Slack message: one attachment, keys in Grafana's order."""
     values, group = ctx.values, ctx.group
     title = cut_text(ctx.text("title"), MAX_TITLE)
-    footer = ctx.render(values.get("footer")) or f"Herald v{__version__}"
+    footer = ctx.text("footer")
     attachment = {
         "title": title,
         "title_link": title_link(group),
@@ -158,7 +157,7 @@ INTEGRATION = IntegrationType(
               help="Provide a URL to an image to use as the icon."),
         Field("color", "Color", placeholder="red when firing, green when resolved",
               help="Templated color of the Slack message."),
-        Field("footer", "Footer", placeholder=f"Herald v{__version__}",
+        Field("footer", "Footer", template="slack.default.footer",
               help="Templated footer of the Slack message."),
         Field("endpointUrl", "Endpoint URL", kind="url",
               placeholder="https://slack.com/api/chat.postMessage",

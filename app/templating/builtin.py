@@ -5,6 +5,8 @@ tag leaves nothing behind.
 """
 from __future__ import annotations
 
+from app.version import __version__
+
 # Grafana's __subject: the count of resolved alerts only when some are firing, and the
 # spaces kept even when there are no group labels ("[FIRING:2]  (HighCPU)").
 SUBJECT = (
@@ -173,8 +175,14 @@ BUILTIN_TEMPLATES: dict[str, str] = {
         '{% with dot = Alerts.Firing %}{% include "__text_alert_list" %}{% endwith %}',
     "pagerduty.default.resolved":
         '{% with dot = Alerts.Resolved %}{% include "__text_alert_list" %}{% endwith %}',
+    # Grafana's Slack footer, with Herald's name and version.
+    "slack.default.footer": f"Herald v{__version__}",
     "email.default.html": EMAIL_HTML,
     "email.default.text": EMAIL_TEXT,
+    # Opsgenie's default description: the title, the alert list, the message.
+    "opsgenie.default.description":
+        '{% include "default.title" %}' + NL + '{{ ExternalURL.rstrip("/") }}/alerting/list'
+        + NL + NL + '{% include "default.message" %}',
     "__email_alerts_summarize": EMAIL_SUMMARY,
 }
 
