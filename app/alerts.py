@@ -217,6 +217,14 @@ def _sorted(mapping: Labels) -> Labels:
     return dict(sorted(mapping.items()))
 
 
+def _json_values(values: dict[str, float] | None) -> dict[str, float | int] | None:
+    """Values as Go writes them: whole numbers without a decimal point (1234, not 1234.0)."""
+    if values is None:
+        return None
+    return {ref: int(number) if float(number).is_integer() and abs(number) < 1e21 else number
+            for ref, number in sorted(values.items())}
+
+
 def alert_to_dict(alert: Alert) -> dict[str, Any]:
     return {
         "status": alert.status,
@@ -229,7 +237,7 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
         "silenceURL": alert.silence_url,
         "dashboardURL": alert.dashboard_url,
         "panelURL": alert.panel_url,
-        "values": dict(alert.values) if alert.values is not None else None,
+        "values": _json_values(alert.values),
         "valueString": alert.value_string,
     }
 

@@ -1,7 +1,6 @@
 """PagerDuty: Events API v2 trigger and resolve events."""
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Iterable
 
@@ -81,7 +80,7 @@ def event(ctx: SendContext) -> dict:
 def send(ctx: SendContext) -> Sent:
     """Enqueue the event; PagerDuty answers 202 when it accepts it."""
     body = event(ctx)
-    if len(json.dumps(body, ensure_ascii=False).encode()) > MAX_EVENT_BYTES:
+    if len(http.go_json(body)) > MAX_EVENT_BYTES:
         body["payload"]["custom_details"] = {"error": TOO_LARGE}
     answer = http.request("POST", ctx.values.get("url") or EVENTS_URL, json=body)
     return Sent(answer.status)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from dataclasses import replace
 
@@ -75,7 +74,7 @@ def request_headers(values: dict, body: bytes) -> dict[str, str]:
 def send(ctx: SendContext) -> Sent:
     """Send the body with the configured method, authentication and signature."""
     values = ctx.values
-    body = json.dumps(payload(ctx), ensure_ascii=False).encode()
+    body = http.go_json(payload(ctx))
     auth = None
     if values.get("username") or values.get("password"):
         auth = (values.get("username") or "", values.get("password") or "")

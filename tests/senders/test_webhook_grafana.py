@@ -24,7 +24,11 @@ def test_payload_is_grafanas(httpserver, deliver, settings, group, expected, met
     assert result.ok, result.error
     request = request_of(httpserver)
     if expected is not None:
-        sent = json.loads(request.get_data())
+        raw = request.get_data()
+        # Compact, with & escaped, exactly as Go's encoding/json writes Grafana's body.
+        assert b'"silenceURL":"http://localhost/alerting/silence/new?alertmanager=grafana' \
+               b'\\u0026matcher=alertname%3Dalert1' in raw
+        sent = json.loads(raw)
         assert sent == expected
         assert list(sent) == list(expected)  # Grafana's key order
         assert list(sent["alerts"][0]) == list(expected["alerts"][0])
@@ -66,10 +70,12 @@ def test_default_signature_header_is_grafanas(httpserver, deliver):
 def test_each_alert_carries_its_values_or_null(httpserver, deliver):
     httpserver.expect_request("/test").respond_with_data("ok")
     with_values = sample_alert("val1")
-    with_values.values = {"B": 2.5, "A": 1.0}
+    with_values.values = {"B": 2.5, "A": 1234.0}
 
     deliver("webhook", {"url": httpserver.url_for("/test")},
             group(with_values, sample_alert("val2")))
 
-    alerts = json.loads(request_of(httpserver).get_data())["alerts"]
-    assert [alert["values"] for alert in alerts] == [{"B": 2.5, "A": 1.0}, None]
+    sent = request_of(httpserver).get_data().decode()
+    alerts = json.loads(sent)["alerts"]
+    assert [alert["values"] for alert in alerts] == [{"A": 1234, "B": 2.5}, None]
+    assert '"values":{"A":1234,"B":2.5}' in sent  # Go's map order and number form
