@@ -20,6 +20,8 @@ def test_payload_is_grafanas(httpserver, deliver, settings, group, expected):
     result = deliver("pagerduty", values, group)
 
     assert result.ok, result.error
+    raw = httpserver.log[0][0].get_data()
+    assert raw.endswith(b"}\n") and b'": ' not in raw  # Go's encoder: compact, one newline
     body = body_of(httpserver)
     wanted = json.loads(json.dumps(expected).replace('"HOSTNAME"',
                                                      json.dumps(socket.gethostname())))
