@@ -45,11 +45,11 @@ def cut_html(text: str, limit: int) -> str:
         room -= utf16_length(closed) - limit
 
 
-# Characters that are markup in each parse mode, escaped in the default message so that
-# Telegram shows Grafana's plain text as written instead of refusing or restyling it.
-# https://core.telegram.org/bots/api#formatting-options
+# Grafana's default message is plain text. Where a parse mode would refuse it, it is
+# escaped: in HTML a < or > (or an entity-like &), in MarkdownV2 every reserved character
+# (its "." and "-" alone make Telegram refuse Grafana's text). Markdown gets it as Grafana
+# sends it. https://core.telegram.org/bots/api#formatting-options
 ENTITY_RE = re.compile(r"&(?=#?\w+;)")
-MARKDOWN_RE = re.compile(r"([_*`\[])")
 MARKDOWN_V2_RE = re.compile(r"([_*\[\]()~`>#+\-=|{}.!\\])")
 
 
@@ -59,15 +59,14 @@ def escape_for(parse_mode: str, text: str) -> str:
         # A bare & (as in every silence link) is accepted; only an entity-like one is not.
         text = ENTITY_RE.sub("&amp;", text)
         return text.replace("<", "&lt;").replace(">", "&gt;")
-    if parse_mode == "Markdown":
-        return MARKDOWN_RE.sub(r"\\\1", text)
     if parse_mode == "MarkdownV2":
         return MARKDOWN_V2_RE.sub(r"\\\1", text)
     return text
 
 
 def message_text(ctx: SendContext, parse_mode: str) -> str:
-    """The message: the person's template as written, or Grafana's default escaped."""
+    """The message: the person's template as written, or Grafana's default, escaped where
+    the parse mode needs it."""
     source = ctx.values.get("message")
     if source and source.strip():
         text = ctx.text("message")

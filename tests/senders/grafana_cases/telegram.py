@@ -1,13 +1,10 @@
 """receivers/telegram/v1/telegram_test.go (TestNotify), as data: the sendMessage form
 fields Grafana's test expects (image uploads left out: Herald sends no images).
 
-Grafana sends its default message raw in every parse mode; Herald escapes it for the mode
-so that Telegram shows the same text instead of reading markup into it, so the Markdown
-case expects Grafana's text with Markdown's characters escaped.
+Grafana sends its default message raw in every parse mode; so does Herald in Markdown and
+HTML mode unless the text holds < or > (HTML) — none of these cases does.
 """
 from __future__ import annotations
-
-import re
 
 from tests.senders.grafana_cases import ALERT1, ANNOTATIONS1, alert, group, silence_url
 
@@ -23,10 +20,6 @@ LIST_TWO = ("\nValue: [no value]\nLabels:\n - alertname = alert1\n - lbl1 = val1
 ALERT2B_LABELS = {"alertname": "alert2", "lbl1": "val2"}
 
 
-def markdown_escaped(text: str) -> str:
-    return re.sub(r"([_*`\[])", r"\\\1", text)
-
-
 CASES = [
     ("a single alert with the default template",
      {"message_thread_id": "7", "parse_mode": "Markdown", "disable_web_page_preview": True,
@@ -34,7 +27,7 @@ CASES = [
      group(alert(ALERT1, ANNOTATIONS1, generator_url="a URL", dashboard=DASHBOARD,
                  panel=PANEL)),
      {"chat_id": "someid", "message_thread_id": "7", "disable_notification": "true",
-      "text": markdown_escaped(DEFAULT_ONE), "parse_mode": "Markdown",
+      "text": DEFAULT_ONE, "parse_mode": "Markdown",
       "disable_web_page_preview": "true", "protect_content": "true"}),
     ("multiple alerts with the same name and a custom template",
      {"message": "__Custom Firing__\n{{ Alerts.Firing|length }} Firing\n"
