@@ -128,7 +128,7 @@ INTEGRATION = IntegrationType(
         Field("message_thread_id", "Message Thread ID", kind="int",
               help="Integer Telegram Message Thread Identifier."),
         Field("message", "Message", element="textarea", template="default.message",
-              help="Empty: Grafana's default message, escaped for the parse mode."),
+              help="Empty: Grafana's default message, escaped where the parse mode needs it."),
         Field("parse_mode", "Parse Mode", element="select", options=PARSE_MODES, default="HTML",
               help="Mode for parsing entities in the message text."),
         Field("disable_web_page_preview", "Disable Web Page Preview", element="checkbox",
