@@ -246,6 +246,21 @@ def test_list_templates_called_with_a_sub_value_import_translated_and_send(
         "1 firing:\nValue: [no value]\nLabels:\n - alertname = DiskFull\n")
 
 
+def test_go_templates_in_pagerduty_details_are_translated(client):
+    details = {"firing": '{{ template "__text_alert_list" .Alerts.Firing }}',
+               "count": "{{ len .Alerts }}", "plain": "no template"}
+    document = {"apiVersion": 1, "contactPoints": [{"orgId": 1, "name": "pd", "receivers": [
+        {"uid": "p1", "type": "pagerduty",
+         "settings": {"integrationKey": "k", "details": details}}]}]}
+
+    import_document(client, json.dumps(document))
+
+    assert integration("p1").review_note == ""
+    assert integration("p1").settings["details"] == {
+        "firing": '{% with dot = Alerts.Firing %}{% include "__text_alert_list" %}{% endwith %}',
+        "count": "{{ Alerts|length }}", "plain": "no template"}
+
+
 def test_saving_the_contact_point_with_a_valid_title_clears_the_review(client):
     document = {"apiVersion": 1, "contactPoints": [{"orgId": 1, "name": "review", "receivers": [
         {"uid": "r1", "type": "webhook",
