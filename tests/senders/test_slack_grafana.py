@@ -46,3 +46,9 @@ def test_payload_is_grafanas(app, httpserver, deliver, settings, group, expected
         assert request.headers["Authorization"] == "Bearer 1234"
     else:
         assert "Authorization" not in request.headers
+
+
+def test_the_footer_icon_is_served_without_logging_in(client):
+    answer = client.get("/static/herald-32.png")
+
+    assert (answer.status_code, answer.mimetype) == (200, "image/png")
