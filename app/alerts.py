@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ class Alert:
     dashboard_url: str = ""
     panel_url: str = ""
     value_string: str = ""
+    values: dict[str, float] | None = None  # Grafana's values by query ref ID ("A": 1.5)
 
 
 @dataclass
@@ -96,6 +97,19 @@ def group_status(alerts: list[Alert]) -> str:
     return "firing" if any(alert.status == "firing" for alert in alerts) else "resolved"
 
 
+def first_alerts(group: AlertGroup, limit: int) -> AlertGroup:
+    """The group cut to its first alerts, its status and common parts computed again."""
+    if not 0 < limit < len(group.alerts):
+        return group
+    alerts = group.alerts[:limit]
+    return replace(
+        group, alerts=alerts, status=group_status(alerts),
+        common_labels=common_items([alert.labels for alert in alerts]),
+        common_annotations=common_items([alert.annotations for alert in alerts]),
+        truncated_alerts=group.truncated_alerts + len(group.alerts) - limit,
+    )
+
+
 # --- the test notification and samples ---------------------------------------------------
 
 
@@ -153,7 +167,8 @@ def _sample_alert(instance: str, status: str, cpu: float) -> Alert:
         silence_url=silence_url(SAMPLE_EXTERNAL_URL, labels),
         dashboard_url=f"{base}/d/api-overview?orgId=1",
         panel_url=f"{base}/d/api-overview?orgId=1&viewPanel=4",
-        value_string=f"A={cpu}",
+        value_string=f"[ var='A' labels={{instance={instance}}} value={cpu} ]",
+        values={"A": cpu},
     )
 
 
@@ -191,17 +206,30 @@ def format_time(moment: datetime | None) -> str:
     if moment is None:
         return ZERO_TIME
     moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    text = f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%S")  # year 1 as 0001
     if moment.microsecond:
         text += f".{moment.microsecond:06d}".rstrip("0")
     return text + "Z"
 
 
+def _sorted(mapping: Labels) -> Labels:
+    """Labels in name order, as Go writes a map."""
+    return dict(sorted(mapping.items()))
+
+
+def _json_values(values: dict[str, float] | None) -> dict[str, float | int] | None:
+    """Values as Go writes them: whole numbers without a decimal point (1234, not 1234.0)."""
+    if values is None:
+        return None
+    return {ref: int(number) if float(number).is_integer() and abs(number) < 1e21 else number
+            for ref, number in sorted(values.items())}
+
+
 def alert_to_dict(alert: Alert) -> dict[str, Any]:
     return {
         "status": alert.status,
-        "labels": dict(alert.labels),
-        "annotations": dict(alert.annotations),
+        "labels": _sorted(alert.labels),
+        "annotations": _sorted(alert.annotations),
         "startsAt": format_time(alert.starts_at),
         "endsAt": format_time(alert.ends_at),
         "generatorURL": alert.generator_url,
@@ -209,6 +237,7 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
         "silenceURL": alert.silence_url,
         "dashboardURL": alert.dashboard_url,
         "panelURL": alert.panel_url,
+        "values": _json_values(alert.values),
         "valueString": alert.value_string,
     }
 
@@ -219,9 +248,9 @@ def group_to_dict(group: AlertGroup) -> dict[str, Any]:
         "receiver": group.receiver,
         "status": group.status,
         "alerts": [alert_to_dict(alert) for alert in group.alerts],
-        "groupLabels": dict(group.group_labels),
-        "commonLabels": dict(group.common_labels),
-        "commonAnnotations": dict(group.common_annotations),
+        "groupLabels": _sorted(group.group_labels),
+        "commonLabels": _sorted(group.common_labels),
+        "commonAnnotations": _sorted(group.common_annotations),
         "externalURL": group.external_url,
         "groupKey": group.group_key,
         "truncatedAlerts": group.truncated_alerts,
@@ -263,6 +292,19 @@ def _text(data: dict[str, Any], key: str, where: str) -> str:
     return value
 
 
+def _values(data: dict[str, Any], where: str) -> dict[str, float] | None:
+    """Grafana's values of an alert (query ref ID to number); None when absent."""
+    value = data.get("values")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(number, int | float) and not isinstance(number, bool)
+        for number in value.values()
+    ):
+        raise ValueError(f"{where}values must be an object of numbers")
+    return {str(ref): float(number) for ref, number in value.items()}
+
+
 def _status(value: Any, where: str, default: str) -> str:
     if value in (None, ""):
         return default
@@ -291,6 +333,7 @@ def alert_from_dict(data: Any, index: int) -> Alert:
         dashboard_url=_text(data, "dashboardURL", where),
         panel_url=_text(data, "panelURL", where),
         value_string=_text(data, "valueString", where),
+        values=_values(data, where),
     )
 
 

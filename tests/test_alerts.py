@@ -168,8 +168,9 @@ def test_json_has_alertmanagers_keys_and_zero_end_time_while_firing():
     assert alert["startsAt"].endswith("Z") and "+" not in alert["startsAt"]
     assert set(alert) == {
         "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL",
-        "fingerprint", "silenceURL", "dashboardURL", "panelURL", "valueString",
+        "fingerprint", "silenceURL", "dashboardURL", "panelURL", "values", "valueString",
     }
+    assert alert["values"] is None  # Grafana's null when the alert has no values
 
 
 def test_fractional_seconds_are_written_like_go():

@@ -263,6 +263,44 @@ def test_untranslatable_go_is_imported_as_written_flagged_and_sends_the_default(
     assert body_of(httpserver)["title"].startswith("[FIRING:1] DiskFull ")
 
 
+def test_list_templates_called_with_a_sub_value_import_translated_and_send(
+        client, httpserver):
+    go_message = ('{{ len .Alerts.Firing }} firing:'
+                  '{{ template "__text_alert_list" .Alerts.Firing }}')
+    document = {"apiVersion": 1, "contactPoints": [{"orgId": 1, "name": "lists", "receivers": [
+        {"uid": "r1", "type": "webhook",
+         "settings": {"url": httpserver.url_for("/alerts"), "message": go_message}}]}]}
+    text = json.dumps(document)
+    assert not any("Needs review" in row for row in rows(preview(client, text).get_data(
+        as_text=True)))
+
+    import_document(client, text)
+
+    assert integration("r1").review_note == ""
+    httpserver.expect_request("/alerts").respond_with_data("ok")
+    from app.delivery.notify import notify
+
+    (result,) = notify(integration("r1").contact_point, make_group("firing"))
+    assert result.outcome == "success", result.error
+    assert body_of(httpserver)["message"].startswith(
+        "1 firing:\nValue: [no value]\nLabels:\n - alertname = DiskFull\n")
+
+
+def test_go_templates_in_pagerduty_details_are_translated(client):
+    details = {"firing": '{{ template "__text_alert_list" .Alerts.Firing }}',
+               "count": "{{ len .Alerts }}", "plain": "no template"}
+    document = {"apiVersion": 1, "contactPoints": [{"orgId": 1, "name": "pd", "receivers": [
+        {"uid": "p1", "type": "pagerduty",
+         "settings": {"integrationKey": "k", "details": details}}]}]}
+
+    import_document(client, json.dumps(document))
+
+    assert integration("p1").review_note == ""
+    assert integration("p1").settings["details"] == {
+        "firing": '{% with dot = Alerts.Firing %}{% include "__text_alert_list" %}{% endwith %}',
+        "count": "{{ Alerts|length }}", "plain": "no template"}
+
+
 def test_saving_the_contact_point_with_a_valid_title_clears_the_review(client):
     document = {"apiVersion": 1, "contactPoints": [{"orgId": 1, "name": "review", "receivers": [
         {"uid": "r1", "type": "webhook",

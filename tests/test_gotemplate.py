@@ -39,6 +39,12 @@ TRANSLATED = [
     ('{{ if index .CommonLabels "team" }}x{{ end }}',
      '{% if CommonLabels.get("team") %}x{% endif %}'),
     ("{{/* a note */}}\nA", "{# a note +#}\nA"),
+    # Grafana's list templates called with a sub-value, as its own defaults do.
+    ('{{ template "__text_alert_list" .Alerts.Firing }}',
+     '{% with dot = Alerts.Firing %}{% include "__text_alert_list" %}{% endwith %}'),
+    ('{{ range .Alerts }}{{ template "__text_values_list" . }};{{ end }}',
+     '{% for alert in Alerts %}{% with dot = alert %}{% include "__text_values_list" %}'
+     "{% endwith %};{% endfor %}"),
 ]
 
 
@@ -58,6 +64,7 @@ RENDERED = [
     ("Alerts:\n  {{ range .Alerts }}\n  * {{ .Labels.severity }}\n  {{ end }}\nend",
      "Alerts:\n  \n  * critical\n  \n  * warning\n  \nend"),
     ("{{ range .Alerts -}}\n  {{ .Labels.instance }}\n{{ end -}}", "api-1\napi-2\n"),
+    ('{{ range .Alerts }}{{ template "__text_values_list" . }};{{ end }}', "A=97.2;A=93.5;"),
 ]
 
 
@@ -74,6 +81,7 @@ UNTRANSLATABLE = [
     ("{{ range $i, $a := .Alerts }}x{{ end }}", "index and a value"),
     ('{{ template "custom.title" . }}', "no template named “custom.title”"),
     ('{{ range .Alerts }}{{ template "default.title" . }}{{ end }}', "whole alert data"),
+    ('{{ template "default.message" .Alerts.Firing }}', "whole alert data"),
     ("{{ with .CommonLabels }}x{{ end }}", "“with”"),
     ("{{ if .Status }}never closed", "has no {{ end }}"),
     ("{{ .CommonLabels.alertname | reReplaceAll \"a\" \"b\" }}", "reReplaceAll"),
@@ -113,3 +121,16 @@ def test_define_blocks_are_split_out_with_their_bodies():
     assert split_defines(source) == [("a", "A: {{ if .Status }}{{ .Status }}{{ end }}"),
                                      ("b", "B")]
     assert split_defines("no defines here") == []
+
+
+def test_grafanas_own_sub_value_calls_render_grafanas_text(app):
+    """A Grafana-written default.message, imported, renders what Herald's built-in does."""
+    go = ('{{ if gt (len .Alerts.Firing) 0 }}**Firing**\n'
+          '{{ template "__text_alert_list" .Alerts.Firing }}{{ if gt (len .Alerts.Resolved) 0 }}'
+          '\n\n{{ end }}{{ end }}{{ if gt (len .Alerts.Resolved) 0 }}**Resolved**\n'
+          '{{ template "__text_alert_list" .Alerts.Resolved }}{{ end }}')
+    translation = translate(go)
+    assert translation.problem == ""
+    for group in sample_groups().values():
+        assert render_source(translation.text, group) == render_source(
+            '{% include "default.message" %}', group)

@@ -322,3 +322,10 @@ def test_untrusted_certificate_is_a_permanent_tls_error(self_signed_server):
     assert error.message.startswith("TLS certificate error: ")
     assert "self-signed" in error.message or "self signed" in error.message
     assert error.permanent is True
+
+
+def test_json_bodies_are_written_as_go_writes_them():
+    from app.transport.http import go_json
+
+    assert go_json({"text": "a&b <i>", "list": [1, 2.5], "é": "\u2028"}) == (
+        '{"text":"a\\u0026b \\u003ci\\u003e","list":[1,2.5],"é":"\\u2028"}'.encode())

@@ -426,6 +426,19 @@ def cut_bytes(text: str, limit: int) -> str:
         room -= max(1, over // 4)
 
 
+HERALD_ICON = "/static/herald-32.png"
+
+
+def herald_icon_url(config: dict[str, Any]) -> str:
+    """Herald's icon on its external URL, where Grafana links its own (footers, avatars)."""
+    return f"{str(config.get('HERALD_EXTERNAL_URL') or '').rstrip('/')}{HERALD_ICON}"
+
+
+def alert_list_url(external_url: str) -> str:
+    """Grafana's link to its alert list at the group's external URL ("" without one)."""
+    return f"{external_url.rstrip('/')}/alerting/list" if external_url else ""
+
+
 def with_default_templates(integration_type: IntegrationType, values: Values) -> Values:
     """The values with every templated field emptied, so that its built-in default is used."""
     return {key: "" if key in integration_type.by_key and integration_type.by_key[key].template

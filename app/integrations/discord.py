@@ -1,37 +1,45 @@
 """Discord: a message with an embed, posted to a channel webhook."""
 from __future__ import annotations
 
-from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+from app.integrations.base import (
+    Field,
+    IntegrationType,
+    SendContext,
+    Sent,
+    alert_list_url,
+    cut_text,
+    herald_icon_url,
+)
 from app.transport import http
 from app.version import __version__
 
 # https://discord.com/developers/docs/resources/webhook#execute-webhook
-MAX_CONTENT = 2000
+MAX_CONTENT = 2000  # Grafana cuts the content and the description alike
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 MAX_TITLE = 256
-MAX_DESCRIPTION = 4096
 FIRING_COLOR, RESOLVED_COLOR = 0xD63232, 0x36A64F
 
 
 def message(ctx: SendContext) -> dict:
-    """The webhook body: the message as content (or embed description) and one embed."""
-    text = ctx.text("message")
-    embed = {
-        "title": cut_text(ctx.text("title"), MAX_TITLE),
-        "url": ctx.group.external_url,
-        "type": "rich",
-        "color": FIRING_COLOR if ctx.group.status == "firing" else RESOLVED_COLOR,
-        "footer": {"text": f"Herald v{__version__}"},
-    }
-    body: dict = {"content": cut_text(text, MAX_CONTENT)}
-    if ctx.values.get("use_embed_description"):
-        body["content"] = ""
-        embed["description"] = cut_text(text, MAX_DESCRIPTION)
+    """Grafana's webhook body: content (or embed description) and one rich embed."""
+    text = cut_text(ctx.text("message"), MAX_CONTENT)
+    in_embed = bool(ctx.values.get("use_embed_description"))
+    body: dict = {}
     if not ctx.values.get("use_discord_username"):
         body["username"] = "Herald"
-    if ctx.values.get("avatar_url"):
-        body["avatar_url"] = ctx.values["avatar_url"]
-    body["embeds"] = [embed]
+    body["content"] = "" if in_embed else text
+    avatar = ctx.render(ctx.values.get("avatar_url"))
+    if avatar:
+        body["avatar_url"] = avatar
+    embed = {"title": cut_text(ctx.text("title"), MAX_TITLE), "type": "rich"}
+    if in_embed and text:
+        embed["description"] = text
+    embed.update(
+        url=alert_list_url(ctx.group.external_url),
+        color=FIRING_COLOR if ctx.group.status == "firing" else RESOLVED_COLOR,
+        footer={"text": f"Herald v{__version__}", "icon_url": herald_icon_url(ctx.config)},
+    )
+    body["embeds"] = [{key: value for key, value in embed.items() if value}]
     return body
 
 

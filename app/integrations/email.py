@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -18,10 +20,12 @@ from app.integrations.base import (
 )
 from app.transport import http
 from app.transport import smtp as mailer
+from app.version import __version__
 
 MAX_SUBJECT = 250
 NOT_CONFIGURED_NOTICE = ("SMTP is not configured: email cannot be sent. "
                          "See Settings → Email (SMTP).")
+LINE_BREAKS_RE = re.compile(r"[\r\n]+")
 
 
 def summary(values: Values) -> str:
@@ -30,32 +34,44 @@ def summary(values: Values) -> str:
     return f"{shown} +{len(addresses) - 2} more" if len(addresses) > 2 else shown
 
 
-def html_body(ctx: SendContext) -> str:
+def has_message(ctx: SendContext) -> bool:
+    return bool((ctx.values.get("message") or "").strip())
+
+
+def html_body(ctx: SendContext, message: str) -> str:
     """The HTML part: the built-in email, or the person's message kept as plain text."""
-    if not ctx.values.get("message"):
+    if not message:
         return ctx.render(None, "email.default.html", html=True, label="Message")
-    text = html.escape(ctx.text("message"))
-    return f'<!DOCTYPE html><html><body><div style="white-space: pre-wrap">{text}</div>' \
-        "</body></html>"
+    return f'<!DOCTYPE html><html><body><div style="white-space: pre-wrap">' \
+        f"{html.escape(message)}</div></body></html>"
+
+
+def text_body(ctx: SendContext, message: str) -> str:
+    """Grafana's text part: the message, or its summary of the alerts, then who sent it."""
+    text = message or ctx.text("message")
+    year = datetime.now(UTC).year
+    return f"{text}\n\n\nSent by Herald v{__version__} (c) {year} Herald\n"
 
 
 def messages(ctx: SendContext, sender: str) -> list[EmailMessage]:
     """One message to all addresses (singleEmail), or one per address."""
     addresses = split_addresses(ctx.values.get("addresses", ""))
     groups = [addresses] if ctx.values.get("singleEmail") else [[a] for a in addresses]
-    subject = cut_text(" ".join(ctx.text("subject").split()), MAX_SUBJECT)
-    text, html_text = ctx.text("message"), html_body(ctx)
+    # Grafana keeps the subject's spacing ("[FIRING:1]  (x)"); a header holds no line break.
+    subject = cut_text(LINE_BREAKS_RE.sub(" ", ctx.text("subject")), MAX_SUBJECT)
+    message = ctx.render(ctx.values.get("message"), label="Message") if has_message(ctx) else ""
+    text, html_text = text_body(ctx, message), html_body(ctx, message)
     built = []
     for recipients in groups:
-        message = EmailMessage()
-        message["Subject"] = subject
-        message["From"] = sender
-        message["To"] = ", ".join(recipients)
-        message["Date"] = formatdate(localtime=True)
-        message["Message-ID"] = make_msgid(domain="herald")
-        message.set_content(text)
-        message.add_alternative(html_text, subtype="html")
-        built.append(message)
+        mail = EmailMessage()
+        mail["Subject"] = subject
+        mail["From"] = sender
+        mail["To"] = ", ".join(recipients)
+        mail["Date"] = formatdate(localtime=True)
+        mail["Message-ID"] = make_msgid(domain="herald")
+        mail.set_content(text)
+        mail.add_alternative(html_text, subtype="html")
+        built.append(mail)
     return built
 
 
@@ -97,8 +113,9 @@ INTEGRATION = IntegrationType(
             "message",
             "Message",
             element="textarea",
-            template="default.message",
-            help="Optional message to include with the email.",
+            template="email.default.text",
+            help="Optional message. You can use templates to customize this field. Using a "
+            "custom message will replace the default message.",
         ),
     ),
     summary=summary,

@@ -1,9 +1,17 @@
 """Google Chat: a card message posted to a space's incoming webhook."""
 from __future__ import annotations
 
-from email.utils import formatdate
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+from app.integrations.base import (
+    Field,
+    IntegrationType,
+    SendContext,
+    Sent,
+    alert_list_url,
+    cut_text,
+)
 from app.transport import http
 from app.version import __version__
 
@@ -12,19 +20,25 @@ from app.version import __version__
 MAX_TEXT = 4096
 
 
+def version_line() -> str:
+    """Herald's version and the time, in Go's RFC822 layout as Grafana writes it."""
+    return f"Herald v{__version__} | {datetime.now(UTC).strftime('%d %b %y %H:%M UTC')}"
+
+
 def card_message(ctx: SendContext) -> dict:
-    """A card with the title as header, the message, an OPEN button and the version line."""
+    """Grafana's card: the title as header, the message, the open button, the version."""
     title = ctx.text("title")
     widgets: list[dict] = []
     text = cut_text(ctx.text("message"), MAX_TEXT)
     if text:  # Google Chat refuses an empty textParagraph
         widgets.append({"textParagraph": {"text": text}})
-    if not ctx.values.get("hide_open_button"):
+    link = alert_list_url(ctx.group.external_url)
+    # Google shows an empty alert for a relative link, so the button needs an absolute one.
+    if not ctx.values.get("hide_open_button") and urlsplit(link).scheme:
         widgets.append({"buttons": [{"textButton": {
-            "text": "OPEN", "onClick": {"openLink": {"url": ctx.group.external_url}}}}]})
+            "text": "OPEN IN HERALD", "onClick": {"openLink": {"url": link}}}}]})
     if not ctx.values.get("hide_version_info"):
-        stamp = formatdate(usegmt=True)
-        widgets.append({"textParagraph": {"text": f"Herald v{__version__} | {stamp}"}})
+        widgets.append({"textParagraph": {"text": version_line()}})
     return {"previewText": title, "fallbackText": title,
             "cards": [{"header": {"title": title}, "sections": [{"widgets": widgets}]}]}
 

@@ -1,7 +1,14 @@
 """Opsgenie: the Alert API (create, and close when resolved)."""
 from __future__ import annotations
 
-from app.integrations.base import Field, IntegrationType, SendContext, Sent, cut_text
+from app.integrations.base import (
+    Field,
+    IntegrationType,
+    SendContext,
+    Sent,
+    alert_list_url,
+    cut_text,
+)
 from app.transport import http
 
 RESPONDER_TYPES = tuple((t, t) for t in ("team", "teams", "user", "escalation", "schedule"))
@@ -30,23 +37,31 @@ def responders(ctx: SendContext) -> list[dict[str, str]]:
     return found
 
 
+def description(ctx: SendContext) -> str:
+    """The description; one that renders blank gets Grafana's default, as in Grafana."""
+    text = ctx.text("description")
+    if not text.strip():
+        text = ctx.render(None, "opsgenie.default.description")
+    return cut_text(text, MAX_DESCRIPTION)
+
+
 def create_alert(ctx: SendContext) -> dict:
-    """The Create Alert body: aliased on the alert group so that it can be closed later."""
-    labels = dict(ctx.group.common_labels)
+    """Grafana's Create Alert body, aliased on the group key so that it can be closed later."""
+    labels = dict(sorted(ctx.group.common_labels.items()))
     send_as = ctx.values.get("sendTagsAs") or "tags"
-    details = {"url": ctx.group.external_url}
+    details = {"url": alert_list_url(ctx.group.external_url)}
     if send_as in ("details", "both"):
         details.update(labels)
-    tags = sorted(f"{key}:{value}" for key, value in labels.items()) \
+    tags = [f"{key}:{value}" for key, value in labels.items()] \
         if send_as in ("tags", "both") else []
     body = {
         "alias": ctx.group.group_hash(),
         "message": cut_text(ctx.text("message"), MAX_MESSAGE),
-        "description": cut_text(ctx.text("description"), MAX_DESCRIPTION),
-        "tags": tags,
+        "description": description(ctx),
+        "details": dict(sorted(details.items())),  # Go writes a map's keys in order
         "source": "Herald",
-        "details": details,
         "responders": responders(ctx),
+        "tags": sorted(tags),
     }
     priority = labels.get("og_priority", "")
     if ctx.values.get("overridePriority") and priority in PRIORITIES:
@@ -78,8 +93,10 @@ INTEGRATION = IntegrationType(
               default="https://api.opsgenie.com/v2/alerts"),
         Field("message", "Message", template="default.title",
               help="Alert text limited to 130 characters."),
-        Field("description", "Description", element="textarea", template="default.message",
-              help="A description of the incident."),
+        Field("description", "Description", element="textarea",
+              template="opsgenie.default.description",
+              help="A description of the incident. Empty: the default title, a link to the "
+              "alert list and the default message, as Grafana sends them."),
         Field("autoClose", "Auto close incidents", element="checkbox", default=True,
               help="Automatically close alerts in Opsgenie once the alert goes back to OK."),
         Field("overridePriority", "Override priority", element="checkbox", default=True,

@@ -10,12 +10,13 @@ from app.integrations.base import (
     SendError,
     Sent,
     Values,
+    alert_list_url,
     cut_text,
+    herald_icon_url,
     needs,
     one_of,
 )
 from app.transport import http
-from app.version import __version__
 
 MENTION_CHANNEL = (("", "Disabled"), ("here", "Every active channel member"),
                    ("channel", "Every channel member"))
@@ -27,55 +28,69 @@ def summary(values: Values) -> str:
 
 API_URL = "https://slack.com/api/chat.postMessage"
 # https://api.slack.com/reference/messaging/attachments#legacy_fields
-MAX_TITLE = 1024
-FIRING_COLOR, RESOLVED_COLOR = "#D63232", "#36a64f"
+MAX_TITLE, MAX_FOOTER = 1024, 300  # Grafana cuts the footer too
+DEFAULT_COLOR = '{% if Status == "firing" %}#D63232{% else %}#36a64f{% endif %}'
 # Web API errors worth retrying; https://api.slack.com/methods/chat.postMessage#errors
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout",
                     "ratelimited"}
 
 
-def mentions(values: Values) -> str:
+def _names(text: str | None) -> list[str]:
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+def mentions(ctx: SendContext) -> str:
     """Slack's mention markup for the channel, groups and users to notify."""
     parts = []
-    channel = (values.get("mentionChannel") or "").strip()
+    channel = (ctx.values.get("mentionChannel") or "").strip()
     if channel:
         parts.append(f"<!{channel}|{channel}>")
-    groups = [g.strip() for g in (values.get("mentionGroups") or "").split(",") if g.strip()]
+    groups = _names(ctx.values.get("mentionGroups"))
     if groups:
-        parts.append("".join(f"<!subteam^{g}>" for g in groups))
-    users = [u.strip() for u in (values.get("mentionUsers") or "").split(",") if u.strip()]
+        parts.append("".join(f"<!subteam^{ctx.render(g)}>" for g in groups))
+    users = _names(ctx.values.get("mentionUsers"))
     if users:
-        parts.append("".join(f"<@{u}>" for u in users))
+        parts.append("".join(f"<@{ctx.render(u)}>" for u in users))
     return " ".join(parts)
 
 
 def title_link(group) -> str:
-    """The alerts' common generator URL, or Herald's own address."""
+    """The alerts' common generator URL, or the alert list at the external URL."""
     urls = {alert.generator_url for alert in group.alerts}
     common = urls.pop() if len(urls) == 1 else ""
-    return common or group.external_url
+    return common or alert_list_url(group.external_url)
+
+
+def _omit_empty(mapping: dict, keep: tuple[str, ...] = ()) -> dict:
+    """Grafana's omitempty: empty values are left out, except the keys always sent."""
+    return {key: value for key, value in mapping.items() if value or key in keep}
 
 
 def message(ctx: SendContext) -> dict:
+    """Grafana's Slack message: one attachment, keys in Grafana's order."""
     values, group = ctx.values, ctx.group
     title = cut_text(ctx.text("title"), MAX_TITLE)
-    color = ctx.text("color") or (FIRING_COLOR if group.status == "firing" else RESOLVED_COLOR)
+    footer = ctx.text("footer")
     attachment = {
         "title": title,
         "title_link": title_link(group),
         "text": ctx.text("text"),
         "fallback": title,
-        "footer": ctx.text("footer") or f"Herald v{__version__}",
-        "color": color,
+        "footer": cut_text(footer, MAX_FOOTER),
+        "footer_icon": herald_icon_url(ctx.config),
+        "color": ctx.render(values.get("color") or DEFAULT_COLOR),
         "ts": int(time.time()),
     }
-    pretext = mentions(values)
+    pretext = mentions(ctx)
     if pretext:
-        attachment.update(mrkdwn_in=["pretext"], pretext=pretext)
-    body = {"channel": values.get("recipient"), "username": ctx.text("username"),
-            "icon_emoji": values.get("icon_emoji"), "icon_url": values.get("icon_url"),
-            "attachments": [attachment]}
-    return {key: value for key, value in body.items() if value}
+        attachment.update(pretext=pretext, mrkdwn_in=["pretext"])
+    body = {"channel": ctx.render(values.get("recipient")),
+            "username": ctx.render(values.get("username")) or "Herald",
+            "icon_emoji": ctx.render(values.get("icon_emoji")),
+            "icon_url": ctx.render(values.get("icon_url")),
+            "attachments": [_omit_empty(attachment, ("text", "fallback", "footer",
+                                                     "footer_icon"))]}
+    return _omit_empty(body, ("attachments",))
 
 
 def send(ctx: SendContext) -> Sent:
@@ -86,6 +101,7 @@ def send(ctx: SendContext) -> Sent:
         headers = {"Authorization": f"Bearer {token}"}
     else:
         url, headers = ctx.values["url"], {}
+    headers["Content-Type"] = "application/json; charset=utf-8"
     answer = http.request("POST", url, json=message(ctx), headers=headers)
     # The Web API answers 200 with {"ok": false, "error": ...} when it refuses a message.
     body = answer.json
@@ -124,9 +140,9 @@ INTEGRATION = IntegrationType(
             placeholder="https://hooks.slack.com/services/...",
             help="An incoming webhook URL. Use this or a Token and a Recipient.",
         ),
-        Field("title", "Title", template="slack.default.title",
+        Field("title", "Title", template="default.title",
               help="Templated title of the Slack message."),
-        Field("text", "Text Body", element="textarea", template="slack.default.text",
+        Field("text", "Text Body", element="textarea", template="default.message",
               help="Body of the Slack message."),
         Field("mentionChannel", "Mention Channel", element="select", options=MENTION_CHANNEL,
               default="", help="Mention whole channel or just active members when notifying."),
@@ -134,13 +150,15 @@ INTEGRATION = IntegrationType(
               help="Mention one or more users (comma separated) when notifying, by ID."),
         Field("mentionGroups", "Mention Groups",
               help="Mention one or more groups (comma separated) when notifying, by ID."),
-        Field("username", "Username", help="Set the username for the bot's message."),
+        Field("username", "Username", placeholder="Herald",
+              help="Set the username for the bot's message."),
         Field("icon_emoji", "Emoji Icon", help="Provide an emoji to use as the icon."),
         Field("icon_url", "Icon URL", kind="url",
               help="Provide a URL to an image to use as the icon."),
         Field("color", "Color", placeholder="red when firing, green when resolved",
               help="Templated color of the Slack message."),
-        Field("footer", "Footer", help="Templated footer of the Slack message."),
+        Field("footer", "Footer", template="slack.default.footer",
+              help="Templated footer of the Slack message."),
         Field("endpointUrl", "Endpoint URL", kind="url",
               placeholder="https://slack.com/api/chat.postMessage",
               help="Optionally provide a custom Slack message API endpoint for non-webhook "

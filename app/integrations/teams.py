@@ -8,6 +8,7 @@ from app.integrations.base import (
     SendError,
     Sent,
     Values,
+    alert_list_url,
     url_host,
 )
 from app.transport import http
@@ -19,28 +20,29 @@ def summary(values: Values) -> str:
     return url_host(values.get("url", ""))
 
 
-def text_block(text: str, **style: str | bool) -> dict:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+def text_block(text: str, **style: str) -> dict:
+    """A TextBlock, its keys in Grafana's order."""
+    return {"type": "TextBlock", "text": text, **style, "wrap": True}
 
 
 def card_message(ctx: SendContext) -> dict:
-    """An Adaptive Card message, as Teams Workflows and connectors accept it.
+    """Grafana's Adaptive Card message, as Teams Workflows and connectors accept it.
 
     https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#send-adaptive-cards-using-an-incoming-webhook
     """
     title = ctx.text("title")
     color = "attention" if ctx.group.status == "firing" else "good"
-    body = [text_block(title, color=color, size="large", weight="bolder")]
-    section_title = ctx.text("sectiontitle")
-    if section_title:
-        body.append(text_block(section_title, weight="bolder"))
-    body.append(text_block(ctx.text("message")))
-    body.append({"type": "ActionSet", "actions": [
-        {"type": "Action.OpenUrl", "title": "View URL", "url": ctx.group.external_url}]})
-    card = {"$schema": CARD_SCHEMA, "type": "AdaptiveCard", "version": "1.4",
-            "msTeams": {"width": "Full"}, "body": body}
-    return {"type": "message", "summary": title, "attachments": [
-        {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}]}
+    body = [text_block(title, color=color, size="large", weight="bolder"),
+            text_block(ctx.text("message")),
+            {"type": "ActionSet", "actions": [
+                {"type": "Action.OpenUrl", "title": "View URL",
+                 "url": alert_list_url(ctx.group.external_url)}]}]
+    card = {"body": body, "$schema": CARD_SCHEMA, "type": "AdaptiveCard", "version": "1.4",
+            "msTeams": {"width": "Full"}}
+    message = {"attachments": [{"content": card,
+                                "contentType": "application/vnd.microsoft.card.adaptive"}],
+               "summary": title, "type": "message"}
+    return {key: value for key, value in message.items() if value}
 
 
 def send(ctx: SendContext) -> Sent:
@@ -65,10 +67,10 @@ INTEGRATION = IntegrationType(
         Field("url", "URL", kind="url", required=True,
               placeholder="Teams incoming webhook url",
               help="A Teams Workflows (Power Automate) webhook URL, or a legacy connector URL."),
-        Field("title", "Title", template="teams.default.title",
+        Field("title", "Title", template="default.title",
               help="Templated title of the Teams message."),
         Field("sectiontitle", "Section Title",
-              help="Section title for the Teams message. Leave blank for none."),
+              help="Kept for Grafana's settings; Grafana's Adaptive Card does not show it."),
         Field("message", "Message", element="textarea", template="teams.default.message"),
     ),
     summary=summary,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from app.integrations.base import (
     Field,
@@ -44,30 +45,70 @@ def cut_html(text: str, limit: int) -> str:
         room -= utf16_length(closed) - limit
 
 
-def message(ctx: SendContext) -> dict:
-    """sendMessage parameters; unset options are left out."""
+# Grafana's default message is plain text. Where a parse mode would refuse it, it is
+# escaped: in HTML a < or > (or an entity-like &), in MarkdownV2 every reserved character
+# (its "." and "-" alone make Telegram refuse Grafana's text). Markdown gets it as Grafana
+# sends it. https://core.telegram.org/bots/api#formatting-options
+ENTITY_RE = re.compile(r"&(?=#?\w+;)")
+MARKDOWN_V2_RE = re.compile(r"([_*\[\]()~`>#+\-=|{}.!\\])")
+
+
+def escape_for(parse_mode: str, text: str) -> str:
+    """Plain text made safe for the parse mode."""
+    if parse_mode == "HTML":
+        # A bare & (as in every silence link) is accepted; only an entity-like one is not.
+        text = ENTITY_RE.sub("&amp;", text)
+        return text.replace("<", "&lt;").replace(">", "&gt;")
+    if parse_mode == "MarkdownV2":
+        return MARKDOWN_V2_RE.sub(r"\\\1", text)
+    return text
+
+
+def message_text(ctx: SendContext, parse_mode: str) -> str:
+    """The message: the person's template as written, or Grafana's default, escaped where
+    the parse mode needs it."""
+    source = ctx.values.get("message")
+    if source and source.strip():
+        text = ctx.text("message")
+    else:
+        text = escape_for(parse_mode, ctx.render(None, "default.message"))
+    return cut_html(text, MAX_TEXT) if parse_mode == "HTML" else cut_text(text, MAX_TEXT)
+
+
+def message(ctx: SendContext) -> dict[str, str]:
+    """sendMessage fields, in Grafana's order; unset options are left out."""
     values = ctx.values
     parse_mode = values.get("parse_mode") or "HTML"
-    text = ctx.text("message")
-    text = cut_html(text, MAX_TEXT) if parse_mode == "HTML" else cut_text(text, MAX_TEXT)
-    body: dict = {"chat_id": values["chatid"], "text": text}
-    if parse_mode != "None":
-        body["parse_mode"] = parse_mode
+    fields = {"chat_id": str(values["chatid"])}
     if str(values.get("message_thread_id") or "").strip():
-        body["message_thread_id"] = int(values["message_thread_id"])
-    for key, option in (("disable_web_page_preview", "disable_web_page_preview"),
-                        ("protect_content", "protect_content"),
-                        ("disable_notifications", "disable_notification")):
+        fields["message_thread_id"] = str(int(values["message_thread_id"]))
+    if values.get("disable_notifications"):
+        fields["disable_notification"] = "true"
+    fields["text"] = message_text(ctx, parse_mode)
+    if parse_mode != "None":
+        fields["parse_mode"] = parse_mode
+    for key in ("disable_web_page_preview", "protect_content"):
         if values.get(key):
-            body[option] = True
-    return body
+            fields[key] = "true"
+    return fields
+
+
+def form_data(fields: dict[str, str]) -> tuple[bytes, str]:
+    """A multipart/form-data body of text fields, laid out as Go's multipart.Writer does."""
+    boundary = secrets.token_hex(30)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+             for name, value in fields.items()]
+    body = "".join(parts) + f"--{boundary}--\r\n"
+    return body.encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def send(ctx: SendContext) -> Sent:
-    """Call sendMessage; Telegram answers {"ok": false, "description": ...} on failure."""
+    """Call sendMessage with a multipart form, as Grafana does; Telegram answers
+    {"ok": false, "description": ...} on failure."""
     base = (ctx.config.get("HERALD_TELEGRAM_API_URL") or API_URL).rstrip("/")
     url = f"{base}/bot{ctx.values['bottoken']}/sendMessage"
-    answer = http.request("POST", url, json=message(ctx))
+    form, content_type = form_data(message(ctx))
+    answer = http.request("POST", url, data=form, headers={"Content-Type": content_type})
     body = answer.json
     if isinstance(body, dict) and body.get("ok") is False:
         raise SendError(f"Telegram: {body.get('description') or 'request refused'}",
@@ -86,7 +127,8 @@ INTEGRATION = IntegrationType(
               help="Integer Telegram Chat Identifier."),
         Field("message_thread_id", "Message Thread ID", kind="int",
               help="Integer Telegram Message Thread Identifier."),
-        Field("message", "Message", element="textarea", template="telegram.default.message"),
+        Field("message", "Message", element="textarea", template="default.message",
+              help="Empty: Grafana's default message, escaped where the parse mode needs it."),
         Field("parse_mode", "Parse Mode", element="select", options=PARSE_MODES, default="HTML",
               help="Mode for parsing entities in the message text."),
         Field("disable_web_page_preview", "Disable Web Page Preview", element="checkbox",

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
+from dataclasses import replace
 
-from app.alerts import group_to_dict
+from app.alerts import first_alerts, group_to_dict
 from app.integrations.base import (
     Field,
     IntegrationType,
@@ -19,34 +19,42 @@ from app.integrations.base import (
 )
 from app.transport import http
 
-DEFAULT_SIGNATURE_HEADER = "X-Herald-Signature"
+# Grafana's header, so that receivers built for Grafana verify Herald's signature unchanged.
+DEFAULT_SIGNATURE_HEADER = "X-Grafana-Alerting-Signature"
+ORG_ID = 1  # Herald has one organisation, Grafana's default one
 
 # Headers the HTTP layer sets itself, or that would let a header override authentication.
 RESTRICTED_HEADERS = (
-    "Authorization", "Host", "Cookie", "Content-Length", "Content-Type", "User-Agent",
-    "Connection", "Transfer-Encoding", "Proxy-Authorization", "Upgrade", "Expect", "TE",
-    "Trailer", "Keep-Alive",
+    "Authorization", "Host", "Cookie", "Content-Length", "User-Agent", "Connection",
+    "Transfer-Encoding", "Proxy-Authorization", "Upgrade", "Expect", "TE", "Trailer",
+    "Keep-Alive", "Accept-Encoding", "Accept-Charset", "Content-Encoding",
 )
 
+
 def payload(ctx: SendContext) -> dict:
-    """Alertmanager's webhook body plus Grafana's title, state and message."""
-    body = group_to_dict(ctx.group)
-    limit = int(ctx.values.get("maxAlerts") or 0)
-    if 0 < limit < len(body["alerts"]):
-        body["truncatedAlerts"] += len(body["alerts"]) - limit
-        body["alerts"] = body["alerts"][:limit]
-    body.update(
-        version="1",
-        title=ctx.text("title"),
-        state="alerting" if ctx.group.status == "firing" else "ok",
-        message=ctx.text("message"),
-    )
-    return body
+    """Grafana's webhook body; maxAlerts cuts the alerts before anything is rendered."""
+    group = first_alerts(ctx.group, int(ctx.values.get("maxAlerts") or 0))
+    ctx = replace(ctx, group=group)
+    body = group_to_dict(group)
+    # Grafana's order: the alert data, then its own fields.
+    return {
+        **{key: body[key] for key in ("receiver", "status", "alerts", "groupLabels",
+                                      "commonLabels", "commonAnnotations", "externalURL")},
+        "version": "1",
+        "groupKey": body["groupKey"],
+        "truncatedAlerts": body["truncatedAlerts"],
+        "orgId": ORG_ID,
+        "title": ctx.text("title"),
+        "state": "alerting" if group.status == "firing" else "ok",
+        "message": ctx.text("message"),
+    }
 
 
 def request_headers(values: dict, body: bytes) -> dict[str, str]:
     """Content type, extra headers, the Authorization header and the HMAC signature."""
-    headers = {"Content-Type": "application/json", **(values.get("headers") or {})}
+    headers = dict(values.get("headers") or {})
+    if "content-type" not in {name.lower() for name in headers}:  # Grafana lets it be set
+        headers["Content-Type"] = "application/json"
     if values.get("authorization_credentials"):
         scheme = values.get("authorization_scheme") or "Bearer"
         headers["Authorization"] = f"{scheme} {values['authorization_credentials']}"
@@ -66,7 +74,7 @@ def request_headers(values: dict, body: bytes) -> dict[str, str]:
 def send(ctx: SendContext) -> Sent:
     """Send the body with the configured method, authentication and signature."""
     values = ctx.values
-    body = json.dumps(payload(ctx), ensure_ascii=False).encode()
+    body = http.go_json(payload(ctx))
     auth = None
     if values.get("username") or values.get("password"):
         auth = (values.get("username") or "", values.get("password") or "")
@@ -101,7 +109,8 @@ INTEGRATION = IntegrationType(
               help="Custom message. You can use template variables."),
         Field("hmacConfig.secret", "HMAC Signature - Secret", secret=True,
               help="Secret key used to sign the body with HMAC-SHA256."),
-        Field("hmacConfig.header", "HMAC Signature - Header", placeholder="X-Herald-Signature",
+        Field("hmacConfig.header", "HMAC Signature - Header",
+              placeholder=DEFAULT_SIGNATURE_HEADER,
               help="Header that carries the hex signature."),
         Field("hmacConfig.timestampHeader", "HMAC Signature - Timestamp Header",
               help="When set, the Unix timestamp is sent in this header and signed as "

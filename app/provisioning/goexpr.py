@@ -171,8 +171,8 @@ class Expression:
         for segment in segments[1:]:
             expression += _segment(previous, segment, self.lenient)
             previous = segment
-        if previous in KV_METHODS:
-            expression += "()"
+        if previous in KV_METHODS and not (element == "alert" and segments == ["Values"]):
+            expression += "()"  # an alert's .Values is its map of numbers, not KV's method
         self.element_kind = ("alert" if previous in ("Alerts", "Firing", "Resolved")
                              else "pair" if previous == "SortedPairs" else None)
         return expression

@@ -26,6 +26,7 @@ from app.provisioning.goexpr import (
     variable_name,
 )
 from app.templating import TemplateRenderError, check_syntax
+from app.templating.builtin import DOT_TEMPLATES
 
 ACTION_RE = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
 GO_FIELD_RE = re.compile(r"(?:^|[\s(|])[.$]")
@@ -245,13 +246,20 @@ class _Translator:
             raise Untranslatable(f"{shown}: the template name must be a quoted string")
         name = _string_value(tokens[0][1])
         argument = [value for _, value in tokens[1:]]
-        if argument not in ([], ["."], ["$"]) or (argument == ["."] and self.dot):
+        target = self.resolve(name)
+        whole_data = argument in ([], ["$"]) or (argument == ["."] and not self.dot)
+        if not whole_data and target not in DOT_TEMPLATES:
             raise Untranslatable(f"{shown}: Herald includes templates with the whole alert "
                                  "data only (“.” at the top)")
-        target = self.resolve(name)
         if target is None:
             raise Untranslatable(f"{shown}: there is no template named “{name}” in Herald")
-        self._block(match, f'include "{target}"')
+        if whole_data:
+            self._block(match, f'include "{target}"')
+            return
+        # Grafana's list templates take a sub-value ({{ template "x" .Alerts.Firing }}):
+        # Herald's read it from `dot`.
+        value = Expression(self, tokens[1:], shown, lenient=False).pipeline()
+        self._block(match, f'with dot = {value} %}}{{% include "{target}" %}}{{% endwith')
 
     def _assign(self, match, tokens, shown: str) -> None:
         name = variable_name(tokens[0][1])

@@ -22,7 +22,7 @@ from app.integrations.base import (
 )
 from app.models import NAME_MAX_LENGTH, Integration
 from app.provisioning.export import REDACTED
-from app.provisioning.gotemplate import translate
+from app.provisioning.gotemplate import Translation, translate
 from app.provisioning.plan import TemplateNames
 from app.template_fields import referenced_names
 from app.templating import TemplateRenderError, check_syntax
@@ -182,29 +182,61 @@ def fill_secrets(integration_type: IntegrationType, settings: dict[str, Any], va
                               "existing integration of the same type keeps a stored secret).")
 
 
+def _translated(label: str, text: str, names: TemplateNames,
+                review: list[str]) -> Translation | None:
+    """A text's translation, or None (noted for review) when it cannot be translated."""
+    translation = translate(text, names.resolve)
+    if translation.problem:
+        review.append(f"{label}: {translation.problem}")
+        return None
+    for name in sorted(referenced_names(translation.text)):
+        if names.needs_review(name):
+            review.append(f"{label}: uses template “{name}”, which needs review")
+    return translation
+
+
+def _has_template(text: object) -> bool:
+    return isinstance(text, str) and ("{{" in text or "{%" in text)
+
+
+def _translate_nested(label: str, value: object, names: TemplateNames,
+                      review: list[str]) -> object:
+    """A map's values (PagerDuty's details) or records' texts (Opsgenie's responders)."""
+    if isinstance(value, dict):
+        found = {}
+        for key, text in value.items():
+            translation = _translated(f"{label} {key}", text, names, review) \
+                if _has_template(text) else None
+            found[key] = translation.text if translation else text
+        return found
+    if isinstance(value, list):
+        return [_translate_nested(label, row, names, review) for row in value]
+    return value
+
+
 def template_fields(integration_type: IntegrationType, values: Values,
                     names: TemplateNames) -> list[str]:
     """Translate Go templates in text settings; returns what needs review.
 
-    Every text setting is looked at, since senders render some without a default template
-    (Slack's color, for one). Herald's own text in a title/message field must be valid
-    (Refused otherwise); Go text that cannot be translated is kept as written, for review.
+    Every text setting is looked at, maps' values and records' texts too, since senders
+    render some without a default template (Slack's color, PagerDuty's details). Herald's
+    own text in a title/message field must be valid (Refused otherwise); Go text that
+    cannot be translated is kept as written, for review.
     """
-    review = []
+    review: list[str] = []
     for spec in integration_type.fields:
         text = values.get(spec.key)
-        if spec.secret or not isinstance(text, str) or ("{{" not in text and "{%" not in text):
+        if spec.secret:
             continue
-        translation = translate(text, names.resolve)
-        if translation.problem:
-            review.append(f"{spec.label}: {translation.problem}")
-            continue
-        values[spec.key] = translation.text
-        if spec.template and not translation.go:
-            check_herald_text(spec.label, translation.text, names)
-        for name in sorted(referenced_names(translation.text)):
-            if names.needs_review(name):
-                review.append(f"{spec.label}: uses template “{name}”, which needs review")
+        if isinstance(text, dict | list):
+            values[spec.key] = _translate_nested(spec.label, text, names, review)
+        elif _has_template(text):
+            translation = _translated(spec.label, text, names, review)
+            if translation is None:
+                continue
+            values[spec.key] = translation.text
+            if spec.template and not translation.go:
+                check_herald_text(spec.label, translation.text, names)
     return review
 
 

@@ -6,7 +6,8 @@ Grafana's names: ``Status``, ``Alerts`` (with ``.Firing`` and ``.Resolved``),
 ``.Names()``, ``.Values()``, ``.Remove(names)``), ``ExternalURL``, ``Receiver``,
 ``GroupKey``, ``TruncatedAlerts``; each alert has ``Status``, ``Labels``, ``Annotations``,
 ``StartsAt``, ``EndsAt``, ``GeneratorURL``, ``Fingerprint``, ``SilenceURL``,
-``DashboardURL``, ``PanelURL`` and ``ValueString``. An empty field uses a built-in
+``DashboardURL``, ``PanelURL``, ``ValueString`` and ``Values`` (numbers by query ref ID,
+printed as Go prints them). An empty field uses a built-in
 template (see BUILTIN_TEMPLATES).
 
 A saved NotificationTemplate is used by name: ``{% include "my-template" %}`` (names are

@@ -5,37 +5,31 @@ tag leaves nothing behind.
 """
 from __future__ import annotations
 
-TITLE = (
-    '{% set firing = Alerts.Firing|length %}{% set resolved = Alerts.Resolved|length %}'
-    '[{{ Status|upper }}:{{ firing if Status == "firing" else resolved }}'
-    '{% if Status == "firing" and resolved %}, RESOLVED:{{ resolved }}{% endif %}]'
-    '{% if GroupLabels %} {{ GroupLabels.Values()|join(" ") }}{% endif %}'
-    '{% set extra = CommonLabels.Remove(GroupLabels.Names()) %}'
-    '{% if extra %} ({{ extra.Values()|join(" ") }}){% endif %}'
+from app.version import __version__
+
+# Grafana's __subject: the count of resolved alerts only when some are firing, and the
+# spaces kept even when there are no group labels ("[FIRING:2]  (HighCPU)").
+SUBJECT = (
+    '[{{ Status|upper }}{% if Status == "firing" %}:{{ Alerts.Firing|length }}'
+    '{% if Alerts.Resolved %}, RESOLVED:{{ Alerts.Resolved|length }}{% endif %}{% endif %}]'
+    ' {{ GroupLabels.Values()|join(" ") }} '
+    '{% if CommonLabels|length > GroupLabels|length %}'
+    '({{ CommonLabels.Remove(GroupLabels.Names()).Values()|join(" ") }}){% endif %}'
 )
 
-# Firing alerts, then resolved ones, each list under a heading; sections are joined
-# by two blank lines, as in Grafana.
-SECTIONS = """\
-{% if Alerts.Firing %}
-{FIRING}
-{{ alert_list(Alerts.Firing) }}
-{%- if Alerts.Resolved %}
+# The templates below that Grafana calls with a sub-value ({{ template "x" .Alerts.Firing }})
+# read it from `dot`; without one they use the whole group's alerts (or its first alert).
+VALUES_LIST = (
+    '{% set alert = dot if dot is defined else Alerts[0] %}'
+    '{% for ref, value in alert.Values.items() %}{{ ", " if not loop.first }}'
+    '{{ ref }}={{ value }}{% else %}[no value]{% endfor %}'
+)
 
+ALERT_LIST = """\
+{% for alert in (dot if dot is defined else Alerts) %}
 
-{% endif %}
-{% endif %}
-{% if Alerts.Resolved %}
-{RESOLVED}
-{{ alert_list(Alerts.Resolved) }}
-{%- endif %}
-"""
+Value: {% with dot = alert %}{% include "__text_values_list" %}{% endwith %}
 
-MESSAGE = """\
-{% macro alert_list(alerts) %}
-{% for alert in alerts %}
-
-Value: {{ alert.ValueString or "[no value]" }}
 Labels:
 {% for label in alert.Labels.SortedPairs() %}
  - {{ label.Name }} = {{ label.Value }}
@@ -44,28 +38,19 @@ Annotations:
 {% for annotation in alert.Annotations.SortedPairs() %}
  - {{ annotation.Name }} = {{ annotation.Value }}
 {% endfor %}
-{% if alert.GeneratorURL %}
-Source: {{ alert.GeneratorURL }}
-{% endif %}
-{% if alert.SilenceURL %}
-Silence: {{ alert.SilenceURL }}
-{% endif %}
-{% if alert.DashboardURL %}
-Dashboard: {{ alert.DashboardURL }}
-{% endif %}
-{% if alert.PanelURL %}
-Panel: {{ alert.PanelURL }}
-{% endif %}
+{% for name, url in [("Source", alert.GeneratorURL), ("Silence", alert.SilenceURL),
+                     ("Dashboard", alert.DashboardURL), ("Panel", alert.PanelURL)] if url %}
+{{ name }}: {{ url }}
 {% endfor %}
-{% endmacro %}
-""" + SECTIONS.replace("{FIRING}", "**Firing**").replace("{RESOLVED}", "**Resolved**")
+{% endfor %}
+"""
 
-# Grafana's teams.default.message: Markdown, so blank lines separate the paragraphs.
-TEAMS_MESSAGE = """\
-{% macro alert_list(alerts) %}
-{% for alert in alerts %}
+# Grafana's __teams_text_alert_list: Markdown, so blank lines separate the paragraphs.
+TEAMS_ALERT_LIST = """\
+{% for alert in (dot if dot is defined else Alerts) %}
 
-Value: {{ alert.ValueString or "[no value]" }}
+Value: {% with dot = alert %}{% include "__text_values_list" %}{% endwith %}
+
 Labels:
 {% for label in alert.Labels.SortedPairs() %}
  - {{ label.Name }} = {{ label.Value }}
@@ -83,58 +68,57 @@ Annotations:
 {% endfor %}
 
 {% endfor %}
-{% endmacro %}
-""" + SECTIONS.replace("{FIRING}", "**Firing**").replace("{RESOLVED}", "**Resolved**")
+"""
 
-# Slack mrkdwn: &, < and > are escaped; links are <url|text>.
-# https://api.slack.com/reference/surfaces/formatting#escaping
-SLACK_TEXT = """\
-{% macro esc(text) %}{{ text|replace("&", "&amp;")|replace("<", "&lt;")|replace(">", "&gt;") }}\
-{% endmacro %}
-{% macro alert_list(alerts) %}
-{% for alert in alerts %}
+# Firing alerts, then resolved ones, each list under a heading; sections are joined
+# by two blank lines, as in Grafana's default.message.
+SECTIONS = """\
+{% if Alerts.Firing %}
+**Firing**
+{% with dot = Alerts.Firing %}{% include "{LIST}" %}{% endwith %}
+{%- if Alerts.Resolved %}
 
-*Value:* {{ esc(alert.ValueString or "[no value]") }}
-*Labels:*
-{% for label in alert.Labels.SortedPairs() %}
- - {{ esc(label.Name) }} = {{ esc(label.Value) }}
-{% endfor %}
-*Annotations:*
-{% for annotation in alert.Annotations.SortedPairs() %}
- - {{ esc(annotation.Name) }} = {{ esc(annotation.Value) }}
-{% endfor %}
-{% for name, url in [("Source", alert.GeneratorURL), ("Silence", alert.SilenceURL),
-                     ("Dashboard", alert.DashboardURL), ("Panel", alert.PanelURL)] if url %}
-{{ " | " if not loop.first else "" }}<{{ esc(url)|replace("|", "%7C") }}|{{ name }}>
-{%- if loop.last %}{{ "\\n" }}{% endif %}
-{% endfor %}
-{% endfor %}
-{% endmacro %}
-""" + SECTIONS.replace("{FIRING}", "*Firing*").replace("{RESOLVED}", "*Resolved*")
 
-# Telegram's HTML parse mode: text escaped, links as <a href>.
-# https://core.telegram.org/bots/api#html-style
-TELEGRAM_MESSAGE = """\
-{% macro alert_list(alerts) %}
-{% for alert in alerts %}
+{% endif %}
+{% endif %}
+{% if Alerts.Resolved %}
+**Resolved**
+{% with dot = Alerts.Resolved %}{% include "{LIST}" %}{% endwith %}
+{%- endif %}
+"""
 
-Value: {{ (alert.ValueString or "[no value]")|e }}
-Labels:
-{% for label in alert.Labels.SortedPairs() %}
- - {{ label.Name|e }} = {{ label.Value|e }}
-{% endfor %}
-Annotations:
-{% for annotation in alert.Annotations.SortedPairs() %}
- - {{ annotation.Name|e }} = {{ annotation.Value|e }}
-{% endfor %}
-{% for name, url in [("Source", alert.GeneratorURL), ("Silence", alert.SilenceURL),
-                     ("Dashboard", alert.DashboardURL), ("Panel", alert.PanelURL)] if url %}
-{{ " | " if not loop.first else "" }}<a href="{{ url|e }}">{{ name }}</a>
-{%- if loop.last %}{{ "\\n" }}{% endif %}
-{% endfor %}
-{% endfor %}
-{% endmacro %}
-""" + SECTIONS.replace("{FIRING}", "<b>Firing</b>").replace("{RESOLVED}", "<b>Resolved</b>")
+# Grafana's plain-text email (templates/email/ng_alert_notification.txt): a summary of
+# each alert. Text after a block tag loses its newline (trim_blocks), so newlines that
+# follow a tag are written as {{ NL }}.
+NL = '{{ "\\n" }}'
+EMAIL_PAIRS = ('{% for pair in {NAME}.SortedPairs() %}' + NL
+               + ' - {{ pair.Name }} = {{ pair.Value }}{% endfor %}')
+EMAIL_SUMMARY = (
+    '{% for alert in (dot if dot is defined else Alerts) %}{% set labels = alert.Labels %}'
+    '{% if labels.get("alertname") %}' + NL + 'Alertname: {{ labels.alertname }}'
+    '{% set labels = labels.Remove(["alertname"]) %}{% endif %}'
+    + NL + 'Labels: ' + EMAIL_PAIRS.replace("{NAME}", "labels")
+    + '{% set annotations = alert.Annotations %}'
+    + ''.join(
+        f'{{% if annotations.get("{key}") %}}' + NL + f'{title}: {{{{ annotations["{key}"] }}}}'
+        f'{{% set annotations = annotations.Remove(["{key}"]) %}}{{% endif %}}'
+        for key, title in (("summary", "Summary"), ("description", "Description"),
+                           ("runbook_url", "Runbook")))
+    + '{% if annotations %}' + NL + 'Annotations: ' + EMAIL_PAIRS.replace("{NAME}", "annotations")
+    + '{% endif %}' + NL + '{% endfor %}'
+)
+EMAIL_TEXT = (
+    'You have {{ Alerts.Firing|length }} firing alert(s), and {{ Alerts.Resolved|length }} '
+    'resolved alert(s) for map[{% for pair in GroupLabels.SortedPairs() %}'
+    '{{ " " if not loop.first }}{{ pair.Name }}:{{ pair.Value }}{% endfor %}]' + NL + NL
+    + '{% if Alerts.Firing %}({{ Alerts.Firing|length }}) FIRING' + NL + '-----------' + NL
+    + '{% with dot = Alerts.Firing %}{% include "__email_alerts_summarize" %}{% endwith %}'
+    '{% endif %}{% if Alerts.Resolved %}' + NL + '({{ Alerts.Resolved|length }}) RESOLVED'
+    + NL + '-------------' + NL
+    + '{% with dot = Alerts.Resolved %}{% include "__email_alerts_summarize" %}{% endwith %}'
+    '{% endif %}' + NL + 'Go to the Alerts page: {{ ExternalURL.rstrip("/") }}'
+    '/alerting/list?alertState=firing&view=state'
+)
 
 # An email body, rendered with autoescaping (html=True).
 EMAIL_HTML = """\
@@ -149,7 +133,8 @@ EMAIL_HTML = """\
 <h2 style="font-size: 16px;">{{ alerts|length }} {{ heading }}</h2>
 {% for alert in alerts %}
 <div style="border: 1px solid #d8d8d8; border-radius: 4px; padding: 8px 12px; margin: 8px 0;">
-<p style="margin: 4px 0;"><strong>Value:</strong> {{ alert.ValueString or "[no value]" }}</p>
+<p style="margin: 4px 0;"><strong>Value:</strong> \
+{% with dot = alert %}{% include "__text_values_list" %}{% endwith %}</p>
 {% for title, pairs in [("Labels", alert.Labels), ("Annotations", alert.Annotations)] if pairs %}
 <p style="margin: 8px 0 4px;"><strong>{{ title }}</strong></p>
 <table style="border-collapse: collapse;">
@@ -178,12 +163,38 @@ EMAIL_HTML = """\
 """
 
 BUILTIN_TEMPLATES: dict[str, str] = {
-    "default.title": TITLE,
-    "default.message": MESSAGE,
-    "slack.default.title": '{% include "default.title" %}',
-    "slack.default.text": SLACK_TEXT,
-    "teams.default.title": '{% include "default.title" %}',
-    "teams.default.message": TEAMS_MESSAGE,
-    "telegram.default.message": TELEGRAM_MESSAGE,
+    "default.title": '{% include "__subject" %}',
+    "default.message": SECTIONS.replace("{LIST}", "__text_alert_list"),
+    "__subject": SUBJECT,
+    "__text_values_list": VALUES_LIST,
+    "__text_alert_list": ALERT_LIST,
+    "__teams_text_alert_list": TEAMS_ALERT_LIST,
+    "teams.default.message": SECTIONS.replace("{LIST}", "__teams_text_alert_list"),
+    # PagerDuty's default custom details "firing" and "resolved".
+    "pagerduty.default.firing":
+        '{% with dot = Alerts.Firing %}{% include "__text_alert_list" %}{% endwith %}',
+    "pagerduty.default.resolved":
+        '{% with dot = Alerts.Resolved %}{% include "__text_alert_list" %}{% endwith %}',
+    # Grafana's Slack footer, with Herald's name and version.
+    "slack.default.footer": f"Herald v{__version__}",
     "email.default.html": EMAIL_HTML,
+    "email.default.text": EMAIL_TEXT,
+    # Opsgenie's default description: the title, the alert list, the message.
+    "opsgenie.default.description":
+        '{% include "default.title" %}' + NL + '{{ ExternalURL.rstrip("/") }}/alerting/list'
+        + NL + NL + '{% include "default.message" %}',
+    "__email_alerts_summarize": EMAIL_SUMMARY,
 }
+
+# Names Herald used for its own defaults before they became Grafana's; kept so that
+# saved templates including them still render.
+BUILTIN_TEMPLATES.update({
+    "slack.default.title": '{% include "default.title" %}',
+    "slack.default.text": '{% include "default.message" %}',
+    "teams.default.title": '{% include "default.title" %}',
+    "telegram.default.message": '{% include "default.message" %}',
+})
+
+# The built-ins that take a sub-value, as {% with dot = value %}{% include name %}.
+DOT_TEMPLATES = frozenset({"__text_values_list", "__text_alert_list",
+                           "__teams_text_alert_list", "__email_alerts_summarize"})

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from app.alerts import Alert, AlertGroup
+from app.templating.gofloat import GoFloat
 
 
 class Pair(NamedTuple):
@@ -41,7 +42,7 @@ class AlertView:
 
     FIELDS = frozenset({
         "Status", "Labels", "Annotations", "StartsAt", "EndsAt", "GeneratorURL",
-        "Fingerprint", "SilenceURL", "DashboardURL", "PanelURL", "ValueString",
+        "Fingerprint", "SilenceURL", "DashboardURL", "PanelURL", "ValueString", "Values",
     })
 
     def __init__(self, alert: Alert) -> None:
@@ -56,6 +57,8 @@ class AlertView:
         self.DashboardURL: str = alert.dashboard_url
         self.PanelURL: str = alert.panel_url
         self.ValueString: str = alert.value_string
+        # Go ranges over a map in key order and prints its floats with %v.
+        self.Values = {ref: GoFloat(value) for ref, value in sorted((alert.values or {}).items())}
 
     def __repr__(self) -> str:
         return f"Alert({self.Status}, {dict(self.Labels)})"

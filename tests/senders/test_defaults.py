@@ -66,9 +66,12 @@ FIRST_TEXT = {
 
 
 def parsed(request) -> dict:
-    """A request's JSON body, or its form fields."""
-    if request.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+    """A request's JSON body, or its form fields (urlencoded or multipart)."""
+    content_type = request.headers.get("Content-Type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
         return dict(parse_qsl(request.get_data(as_text=True)))
+    if content_type.startswith("multipart/form-data"):
+        return dict(request.form.items())
     return json.loads(request.get_data())
 
 

@@ -8,8 +8,10 @@ TEXTS = {"title": "Disk full", "message": "Check the disk"}
 
 
 def embed(color: int, **extra) -> dict:
-    return {"title": "Disk full", "url": "http://herald.test/", "type": "rich", "color": color,
-            "footer": {"text": f"Herald v{__version__}"}, **extra}
+    return {"title": "Disk full", "type": "rich", **extra,
+            "url": "http://herald.test/alerting/list", "color": color,
+            "footer": {"text": f"Herald v{__version__}",
+                       "icon_url": "http://herald.test/static/herald-32.png"}}
 
 
 def test_firing_message_with_red_embed_and_herald_username(httpserver, deliver, firing):
@@ -20,7 +22,7 @@ def test_firing_message_with_red_embed_and_herald_username(httpserver, deliver, 
                      firing)
 
     assert (result.outcome, result.status_code) == ("success", 204)
-    assert body_of(httpserver) == {"content": "Check the disk", "username": "Herald",
+    assert body_of(httpserver) == {"username": "Herald", "content": "Check the disk",
                                    "embeds": [embed(0xD63232)]}
 
 

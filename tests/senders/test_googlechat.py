@@ -1,4 +1,4 @@
-"""Google Chat: a card with the title as header, the message and an OPEN button."""
+"""Google Chat: a card with the title as header, the message and an open button."""
 from __future__ import annotations
 
 from app.version import __version__
@@ -6,7 +6,8 @@ from tests.senders.conftest import body_of, request_of
 
 TEXTS = {"title": "Disk full", "message": "Check the disk"}
 OPEN_BUTTON = {"buttons": [{"textButton": {
-    "text": "OPEN", "onClick": {"openLink": {"url": "http://herald.test/"}}}}]}
+    "text": "OPEN IN HERALD",
+    "onClick": {"openLink": {"url": "http://herald.test/alerting/list"}}}}]}
 
 
 def card(*widgets: dict) -> dict:

@@ -26,7 +26,7 @@ def test_firing_group_creates_an_alert(httpserver, deliver, firing):
         "description": "Details",
         "tags": ["alertname:DiskFull", "instance:db-1", "og_priority:P2"],
         "source": "Herald",
-        "details": {"url": "http://herald.test/"},
+        "details": {"url": "http://herald.test/alerting/list"},
         "responders": [{"name": "ops", "type": "team"},
                        {"username": "a@b.test", "type": "user"},
                        {"name": "db", "type": "team"}, {"name": "storage", "type": "team"}],
@@ -42,7 +42,7 @@ def test_labels_as_details_without_priority_override(httpserver, deliver, firing
 
     body = body_of(httpserver)
     assert body["tags"] == []
-    assert body["details"] == {"url": "http://herald.test/", "alertname": "DiskFull",
+    assert body["details"] == {"url": "http://herald.test/alerting/list", "alertname": "DiskFull",
                                "instance": "db-1", "og_priority": "P2"}
     assert "priority" not in body
 

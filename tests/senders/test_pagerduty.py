@@ -21,8 +21,8 @@ def test_firing_group_triggers_an_event(httpserver, deliver, firing):
 
     assert (result.outcome, result.status_code) == ("success", 202)
     body = body_of(httpserver)
-    message = body["payload"]["custom_details"].pop("message")
-    assert message
+    firing_list = body["payload"]["custom_details"].pop("firing")
+    assert firing_list.startswith("\nValue: [no value]\nLabels:\n - alertname = DiskFull\n")
     assert body == {
         "routing_key": "R0UT1NGKEY",
         "dedup_key": firing.group_hash(),
@@ -30,7 +30,7 @@ def test_firing_group_triggers_an_event(httpserver, deliver, firing):
         "payload": {
             "summary": "Disk full", "source": "db-1", "severity": "warning", "class": "disk",
             "component": "postgres", "group": "db",
-            "custom_details": {"num_firing": "1", "num_resolved": "0",
+            "custom_details": {"num_firing": "1", "num_resolved": "0", "resolved": "",
                                "runbook": "https://runbooks.test/disk"},
         },
         "client": "Herald prod",

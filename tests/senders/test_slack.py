@@ -9,10 +9,13 @@ from tests.senders.conftest import body_of, request_of
 TEXTS = {"title": "Disk full", "text": "Check the disk"}
 
 
+ICON = "http://herald.test/static/herald-32.png"
+
+
 def attachment(**changes):
     base = {"title": "Disk full", "title_link": "http://grafana.test/alerting/disk/view",
             "text": "Check the disk", "fallback": "Disk full",
-            "footer": f"Herald v{__version__}", "color": "#D63232"}
+            "footer": f"Herald v{__version__}", "footer_icon": ICON, "color": "#D63232"}
     return {**base, **changes}
 
 
@@ -27,7 +30,7 @@ def test_incoming_webhook_gets_one_attachment(httpserver, deliver, firing):
     body = body_of(httpserver)
     ts = body["attachments"][0].pop("ts")
     assert abs(ts - time.time()) < 60
-    assert body == {"attachments": [attachment()]}
+    assert body == {"username": "Herald", "attachments": [attachment()]}
 
 
 def test_resolved_is_green(httpserver, deliver, resolved):
@@ -54,8 +57,8 @@ def test_web_api_uses_bearer_token_channel_and_mentions(httpserver, deliver, fir
     body["attachments"][0].pop("ts")
     assert body == {
         "channel": "#ops", "username": "Herald bot", "icon_emoji": ":fire:",
-        "attachments": [attachment(mrkdwn_in=["pretext"],
-                                   pretext="<!here|here> <!subteam^G1> <@U1><@U2>")]}
+        "attachments": [attachment(pretext="<!here|here> <!subteam^G1> <@U1><@U2>",
+                                   mrkdwn_in=["pretext"])]}
 
 
 def test_title_is_cut_to_1024_characters(httpserver, deliver, firing):

@@ -24,7 +24,7 @@ def card(color: str, *extra_blocks: dict) -> dict:
                     {"type": "TextBlock", "text": "Check the disk", "wrap": True},
                     {"type": "ActionSet", "actions": [
                         {"type": "Action.OpenUrl", "title": "View URL",
-                         "url": "http://herald.test/"}]},
+                         "url": "http://herald.test/alerting/list"}]},
                 ],
             },
         }],
@@ -40,14 +40,14 @@ def test_firing_card_has_attention_title_message_and_link(httpserver, deliver, f
     assert body_of(httpserver) == card("attention")
 
 
-def test_resolved_card_is_good_and_shows_the_section_title(httpserver, deliver, resolved):
+def test_resolved_card_is_good_and_leaves_out_the_section_title_like_grafana(
+        httpserver, deliver, resolved):
     httpserver.expect_request("/workflows/1").respond_with_data("", status=202)
 
     deliver("teams", {"url": httpserver.url_for("/workflows/1"), "sectiontitle": "Storage",
                       **TEXTS}, resolved)
 
-    section = {"type": "TextBlock", "text": "Storage", "wrap": True, "weight": "bolder"}
-    assert body_of(httpserver) == card("good", section)
+    assert body_of(httpserver) == card("good")
 
 
 def test_workflow_errors_are_failures(httpserver, deliver, firing):

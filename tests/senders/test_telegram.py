@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.senders.conftest import body_of
+from tests.senders.conftest import request_of
+
+
+def form_of(server) -> dict[str, str]:
+    """The multipart form fields of the only request (Grafana sends a form)."""
+    return dict(request_of(server).form.items(multi=False))
 
 
 @pytest.fixture
@@ -20,7 +25,7 @@ def test_firing_message_is_sent_with_html_parse_mode(telegram_api, deliver, firi
                                   "message": "<b>Disk full</b>"}, firing)
 
     assert (result.outcome, result.status_code) == ("success", 200)
-    assert body_of(telegram_api) == {"chat_id": "-100200", "text": "<b>Disk full</b>",
+    assert form_of(telegram_api) == {"chat_id": "-100200", "text": "<b>Disk full</b>",
                                      "parse_mode": "HTML"}
 
 
@@ -32,10 +37,10 @@ def test_resolved_with_every_option_and_no_parse_mode(telegram_api, deliver, res
 
     deliver("telegram", values, resolved)
 
-    assert body_of(telegram_api) == {
-        "chat_id": "42", "text": "Resolved", "message_thread_id": 9,
-        "disable_web_page_preview": True, "protect_content": True,
-        "disable_notification": True}
+    assert form_of(telegram_api) == {
+        "chat_id": "42", "text": "Resolved", "message_thread_id": "9",
+        "disable_web_page_preview": "true", "protect_content": "true",
+        "disable_notification": "true"}
 
 
 def test_long_html_is_cut_to_4096_with_its_tags_closed(telegram_api, deliver, firing):
@@ -44,7 +49,7 @@ def test_long_html_is_cut_to_4096_with_its_tags_closed(telegram_api, deliver, fi
     deliver("telegram", {"bottoken": "123:ABC", "chatid": "42",
                          "message": "<b>" + "x" * 5000 + "</b>"}, firing)
 
-    text = body_of(telegram_api)["text"]
+    text = form_of(telegram_api)["text"]
     assert len(text) == 4096
     assert text.startswith("<b>xxx")
     assert text.endswith("x…</b>")

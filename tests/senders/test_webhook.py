@@ -27,8 +27,8 @@ def test_firing_group_is_posted_as_alertmanager_json_with_title_state_message(
     assert request.headers["User-Agent"] == f"Herald/{__version__}"
     assert "Authorization" not in request.headers
     assert body_of(httpserver) == {
-        **group_to_dict(firing), "version": "1", "title": "Disk full", "state": "alerting",
-        "message": "Check the disk"}
+        **group_to_dict(firing), "version": "1", "orgId": 1, "title": "Disk full",
+        "state": "alerting", "message": "Check the disk"}
 
 
 def test_resolved_group_has_state_ok(httpserver, deliver, resolved):
@@ -85,7 +85,7 @@ def test_hmac_signs_timestamp_and_body(httpserver, deliver, firing):
     assert abs(int(timestamp) - time.time()) < 60
     expected = hmac.new(b"k3y", f"{timestamp}:".encode() + request.get_data(),
                         hashlib.sha256).hexdigest()
-    assert request.headers["X-Herald-Signature"] == expected
+    assert request.headers["X-Grafana-Alerting-Signature"] == expected
 
 
 def test_hmac_without_timestamp_signs_the_body_in_the_chosen_header(httpserver, deliver, firing):
@@ -97,7 +97,7 @@ def test_hmac_without_timestamp_signs_the_body_in_the_chosen_header(httpserver, 
     request = request_of(httpserver)
     expected = hmac.new(b"k3y", request.get_data(), hashlib.sha256).hexdigest()
     assert request.headers["X-Sig"] == expected
-    assert "X-Herald-Signature" not in request.headers
+    assert "X-Grafana-Alerting-Signature" not in request.headers
 
 
 def test_max_alerts_truncates_and_counts_the_rest(httpserver, deliver):
@@ -109,6 +109,9 @@ def test_max_alerts_truncates_and_counts_the_rest(httpserver, deliver):
     body = body_of(httpserver)
     assert [a["labels"]["instance"] for a in body["alerts"]] == ["db-1", "db-2"]
     assert body["truncatedAlerts"] == 1
+    # The title and message are rendered for the alerts that are sent, as in Grafana.
+    assert body["title"] == "[FIRING:2] DiskFull (P2)"
+    assert body["message"].count("Value:") == 2
 
 
 def test_a_failing_title_template_falls_back_with_a_warning(httpserver, deliver, firing):

@@ -1,0 +1,1 @@
+"""Test data ported from Grafana's own tests (github.com/grafana/alerting), kept as data."""
