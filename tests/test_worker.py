@@ -288,7 +288,7 @@ def test_history_keeps_the_request_with_secrets_redacted(app, httpserver, make_c
     assert attempt.request["method"] == "POST"
     assert attempt.request["url"] == httpserver.url_for("/hook")
     assert attempt.request["headers"]["Authorization"] == "Bearer [REDACTED]"
-    assert '"receiver": "ops"' in attempt.request["body"]
+    assert json.loads(attempt.request["body"])["receiver"] == "ops"
     assert attempt.response["status"] == 201
     assert json.loads(attempt.response["body"]) == {"ok": True}
     assert "s3cr3t-t0ken" not in str(attempt.request)

@@ -5,7 +5,7 @@ import base64
 import json
 
 from tests.senders.conftest import body_of, request_of
-from tests.senders.grafana_cases import grafana_group
+from tests.senders.grafana_groups import grafana_group
 
 
 def test_alerts_are_posted_with_basic_auth_as_grafana_does(httpserver, deliver):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.senders.conftest import body_of
-from tests.senders.grafana_cases import TWO, default_message, default_title, grafana_group
+from tests.senders.grafana_groups import TWO, default_message, default_title, grafana_group
 
 LINK = ("dingtalk://dingtalkclient/page/link?pc_slide=false&url="
         "http%3A%2F%2Flocalhost%2Falerting%2Flist")

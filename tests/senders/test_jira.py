@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.integrations.jira import reopen_minutes, search_jql
-from tests.senders.grafana_cases import GROUP_HASH, grafana_group
+from tests.senders.grafana_groups import GROUP_HASH, grafana_group
 
 API = "/rest/api/2"
 AUTH = "Basic " + base64.b64encode(b"test:test").decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 
 from tests.senders.conftest import body_of, request_of
-from tests.senders.grafana_cases import (
+from tests.senders.grafana_groups import (
     GROUP_HASH,
     RULE_URL,
     TWO,

@@ -9,7 +9,7 @@ import pytest
 
 from app.alerts import group_to_dict
 from tests.mqtt_broker import MOSQUITTO, running_broker, subscribed
-from tests.senders.grafana_cases import TWO, default_message, grafana_group
+from tests.senders.grafana_groups import TWO, default_message, grafana_group
 from tests.tls_certs import make_tls_files
 
 pytestmark = pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed")

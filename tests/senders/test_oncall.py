@@ -5,7 +5,7 @@ import base64
 
 from app.alerts import group_to_dict
 from tests.senders.conftest import body_of, request_of
-from tests.senders.grafana_cases import TWO, grafana_group
+from tests.senders.grafana_groups import TWO, grafana_group
 
 URL_PATH = "/integrations/v1/grafana_alerting/abc/"
 

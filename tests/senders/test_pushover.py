@@ -5,7 +5,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from tests.senders.conftest import request_of
-from tests.senders.grafana_cases import (
+from tests.senders.grafana_groups import (
     RULE_URL,
     TWO,
     default_message,

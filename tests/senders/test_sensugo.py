@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from tests.senders.conftest import body_of, request_of
-from tests.senders.grafana_cases import RULE_URL, TWO, default_message, grafana_group
+from tests.senders.grafana_groups import RULE_URL, TWO, default_message, grafana_group
 
 
 def test_defaults_for_one_alert(httpserver, deliver):

@@ -9,7 +9,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.senders.conftest import request_of
-from tests.senders.grafana_cases import GROUP_HASH, grafana_group
+from tests.senders.grafana_groups import GROUP_HASH, grafana_group
 
 ACCESS_KEY, SECRET_KEY, REGION = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", \
     "us-east-1"

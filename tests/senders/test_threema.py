@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from tests.senders.conftest import request_of
-from tests.senders.grafana_cases import (
+from tests.senders.grafana_groups import (
     RULE_URL,
     default_message,
     default_title,

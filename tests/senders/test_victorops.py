@@ -5,7 +5,7 @@ import time
 
 from app.version import __version__
 from tests.senders.conftest import body_of, request_of
-from tests.senders.grafana_cases import (
+from tests.senders.grafana_groups import (
     GROUP_HASH,
     RULE_URL,
     TWO,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.senders.conftest import body_of, request_of
-from tests.senders.grafana_cases import TWO, default_message, grafana_group
+from tests.senders.grafana_groups import TWO, default_message, grafana_group
 
 
 def values(server, **extra) -> dict:

@@ -6,7 +6,7 @@ import json
 from werkzeug import Response
 
 from tests.senders.conftest import body_of
-from tests.senders.grafana_cases import TWO, default_message, default_title, grafana_group
+from tests.senders.grafana_groups import TWO, default_message, default_title, grafana_group
 
 OK = {"errcode": 0, "errmsg": "ok"}
 COUNT = "{{ Alerts.Firing | length }} alerts are firing, {{ Alerts.Resolved | length }} " \
