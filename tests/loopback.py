@@ -4,9 +4,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from werkzeug import Request, Response
 
 GATE_TIMEOUT = 5.0
 
@@ -129,3 +131,15 @@ def silent_port() -> Iterator[int]:
         yield listener.port
     finally:
         listener.close()
+
+
+def answers(*statuses: int, headers: dict | None = None) -> Callable[[Request], Response]:
+    """A pytest-httpserver handler answering with the given statuses in turn, then 200."""
+    queue = list(statuses)
+
+    def handle(request: Request) -> Response:
+        status = queue.pop(0) if queue else 200
+        return Response("boom" if status >= 400 else "ok", status=status,
+                        headers=headers if status >= 400 else None)
+
+    return handle

@@ -1,35 +1,20 @@
 """Test notifications: fan-out, sent once, skipped resolved messages, recorded attempts."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from sqlalchemy import event, select
-from werkzeug import Request, Response
 
 from app.delivery import notify
 from app.extensions import db
 from app.integrations import REGISTRY
 from app.models import ContactPoint, DeliveryAttempt, Integration
-from tests.loopback import closed_port, slow_receiver
+from tests.loopback import answers, closed_port, slow_receiver
 from tests.senders.conftest import make_group
 
 
 @pytest.fixture(autouse=True)
 def fast_retries(app):
     app.config.update(HERALD_RETRY_BACKOFF=0.01, HERALD_RETRY_MAX_TIME=5)
-
-
-def answers(*statuses: int, headers: dict | None = None) -> Callable[[Request], Response]:
-    """A handler answering with the given statuses in turn, then 200."""
-    queue = list(statuses)
-
-    def handle(request: Request) -> Response:
-        status = queue.pop(0) if queue else 200
-        return Response("boom" if status >= 400 else "ok", status=status,
-                        headers=headers if status >= 400 else None)
-
-    return handle
 
 
 def webhook(url: str) -> tuple[str, dict]:

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
-from werkzeug import Request, Response
 
 from app.alerts import group_from_dict
 from app.delivery import outbox
@@ -16,25 +14,13 @@ from app.delivery.models import FAILED, PENDING, SENDING, SENT, Notification
 from app.delivery.worker import Worker, deliver
 from app.extensions import db
 from app.models import ContactPoint, DeliveryAttempt, utcnow
-from tests.loopback import closed_port, slow_receiver
+from tests.loopback import answers, closed_port, slow_receiver
 from tests.pipeline import drain, waiting, webhook_body
 
 
 @pytest.fixture(autouse=True)
 def fast_retries(app):
     app.config.update(HERALD_RETRY_BACKOFF=0.01, HERALD_RETRY_MAX_TIME=30)
-
-
-def answers(*statuses: int, headers: dict | None = None) -> Callable[[Request], Response]:
-    """A handler answering with the given statuses in turn, then 200."""
-    queue = list(statuses)
-
-    def handle(request: Request) -> Response:
-        status = queue.pop(0) if queue else 200
-        return Response("boom" if status >= 400 else "ok", status=status,
-                        headers=headers if status >= 400 else None)
-
-    return handle
 
 
 def enqueue_for(contact_point: ContactPoint, body: dict | None = None) -> list[Notification]:

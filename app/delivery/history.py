@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import case, delete, func, select
 
+from app.delivery import outbox
 from app.delivery.models import FINISHED, Notification
 from app.extensions import db
 from app.models import DeliveryAttempt, utcnow
@@ -117,8 +118,7 @@ def resend(attempt: DeliveryAttempt, worker_id: str) -> Notification:
     if original.integration_id is None:
         raise ResendRefused("Its integration was deleted; it cannot be sent again.")
     now = utcnow()
-    lease = timedelta(seconds=max(60.0, 4 * float(
-        current_app.config.get("HERALD_HTTP_TIMEOUT") or 10)))
+    lease = timedelta(seconds=outbox.lease_seconds(current_app.config))
     row = Notification(
         dispatch_id=original.dispatch_id, contact_point_id=original.contact_point_id,
         integration_id=original.integration_id, contact_point_name=original.contact_point_name,

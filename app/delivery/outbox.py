@@ -61,6 +61,12 @@ def enqueue(
     return rows
 
 
+def lease_seconds(config) -> float:
+    """How long a claim holds: longer than any send (a timeout per request, a few requests)."""
+    configured = float(config.get("HERALD_LEASE_SECONDS") or 0)
+    return configured or max(60.0, 4 * float(config.get("HERALD_HTTP_TIMEOUT") or 10))
+
+
 def claim(worker_id: str, limit: int, lease_seconds: float) -> list[int]:
     """Atomically take up to limit due notifications for this worker, under a lease.
 

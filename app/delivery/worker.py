@@ -107,7 +107,7 @@ class Worker:
 
     def run_once(self) -> int:
         """Claim and deliver one batch; the number of notifications claimed."""
-        lease = lease_seconds(self.app.config)
+        lease = outbox.lease_seconds(self.app.config)
         ids = outbox.claim(self.id, self.batch, lease)
         for index, notification_id in enumerate(ids):
             if self._stopping.is_set():  # hand the rest back at once rather than on lease expiry
@@ -152,12 +152,6 @@ class Worker:
             db.session.commit()
         except Exception:
             db.session.rollback()
-
-
-def lease_seconds(config) -> float:
-    """How long a claim holds: longer than any send (a timeout per request, a few requests)."""
-    configured = float(config.get("HERALD_LEASE_SECONDS") or 0)
-    return configured or max(60.0, 4 * float(config.get("HERALD_HTTP_TIMEOUT") or 10))
 
 
 def release(ids: list[int], worker_id: str) -> None:
