@@ -125,6 +125,7 @@ def resend(attempt: DeliveryAttempt, worker_id: str) -> Notification:
         integration_type=original.integration_type, group=original.group,
         group_key=original.group_key, status="sending", source="resend", attempts=1,
         due_at=now, lease_until=now + lease, claimed_by=worker_id, created_at=now,
+        first_attempt_at=now,
         fallback_done=True, fallback_of_id=None,
     )
     db.session.add(row)

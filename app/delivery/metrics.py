@@ -10,7 +10,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app.delivery import outbox
-from app.delivery.models import FAILED, PENDING, Notification
+from app.delivery.models import FAILED, PENDING
 from app.delivery.sending import DeliveryResult
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -44,7 +44,7 @@ INVALID_BODIES = Counter(
     ["format"], registry=REGISTRY)
 
 
-def observe_delivery(notification: Notification, result: DeliveryResult, status: str) -> None:
+def observe_delivery(notification: outbox.Claimed, result: DeliveryResult, status: str) -> None:
     """Count one attempt of a real notification."""
     labels = (notification.integration_type, notification.contact_point_name)
     REQUESTS.labels(*labels).inc()

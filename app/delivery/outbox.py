@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
@@ -67,35 +69,71 @@ def lease_seconds(config) -> float:
     return configured or max(60.0, 4 * float(config.get("HERALD_HTTP_TIMEOUT") or 10))
 
 
-def claim(worker_id: str, limit: int, lease_seconds: float) -> list[int]:
+@dataclass(frozen=True)
+class Claimed:
+    """A notification as its worker claimed it: everything sending and recording need."""
+
+    id: int
+    dispatch_id: str
+    contact_point_id: int | None
+    integration_id: int | None
+    contact_point_name: str
+    integration_type: str
+    group: dict[str, Any]
+    attempts: int
+    first_attempt_at: datetime
+    lease_until: datetime
+    source: str
+
+
+_TABLE = Notification.__table__
+_CLAIMED_COLUMNS = tuple(_TABLE.c[name] for name in Claimed.__dataclass_fields__)
+
+
+def claim_rows(worker_id: str, limit: int, lease_seconds: float) -> list[Claimed]:
     """Atomically take up to limit due notifications for this worker, under a lease.
 
     One UPDATE … RETURNING: on SQLite writers are serialised, and on PostgreSQL the
     candidate rows are locked with SKIP LOCKED, so two workers never claim the same row. A
-    row whose lease ran out (its worker died) is due again.
+    row whose lease ran out (its worker died) is due again. The rows come back whole, so
+    sending them needs no further query.
     """
     now = utcnow()
     due = (
-        select(Notification.id)
+        select(_TABLE.c.id)
         .where(or_(
-            (Notification.status == PENDING) & (Notification.due_at <= now),
-            (Notification.status == SENDING) & (Notification.lease_until < now),
+            (_TABLE.c.status == PENDING) & (_TABLE.c.due_at <= now),
+            (_TABLE.c.status == SENDING) & (_TABLE.c.lease_until < now),
         ))
-        .order_by(Notification.due_at, Notification.id)
+        .order_by(_TABLE.c.due_at, _TABLE.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     statement = (
-        update(Notification)
-        .where(Notification.id.in_(due.scalar_subquery()))
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(due.scalar_subquery()))
         .values(status=SENDING, lease_until=now + timedelta(seconds=lease_seconds),
-                claimed_by=worker_id, attempts=Notification.attempts + 1)
-        .returning(Notification.id)
-        .execution_options(synchronize_session=False)
+                claimed_by=worker_id, attempts=_TABLE.c.attempts + 1,
+                first_attempt_at=func.coalesce(_TABLE.c.first_attempt_at, now))
+        .returning(*_CLAIMED_COLUMNS)
     )
-    ids = list(db.session.scalars(statement))
+    rows = [Claimed(*row) for row in db.session.execute(statement)]
     db.session.commit()
-    return sorted(ids)
+    return sorted(rows, key=lambda row: row.id)
+
+
+def claim(worker_id: str, limit: int, lease_seconds: float) -> list[int]:
+    """The ids of the rows claim_rows takes."""
+    return [row.id for row in claim_rows(worker_id, limit, lease_seconds)]
+
+
+def held(notification_id: int, worker_id: str) -> Claimed | None:
+    """The row, when this worker holds it (its lease was not taken over), else None."""
+    row = db.session.execute(select(*_CLAIMED_COLUMNS).where(
+        _TABLE.c.id == notification_id, _TABLE.c.status == SENDING,
+        _TABLE.c.claimed_by == worker_id)).one_or_none()
+    db.session.rollback()
+    return Claimed(*row) if row is not None else None
 
 
 def next_due_in(default: float) -> float:
@@ -120,9 +158,4 @@ def depth() -> tuple[int, float]:
     return int(count or 0), age
 
 
-def owned(notification: Notification, worker_id: str) -> bool:
-    """Whether this worker still holds the row (its lease was not taken over)."""
-    return notification.status == SENDING and notification.claimed_by == worker_id
-
-
-__all__ = ["FAILED", "enqueue", "claim", "next_due_in", "depth", "owned"]
+__all__ = ["FAILED", "Claimed", "enqueue", "claim", "claim_rows", "held", "next_due_in", "depth"]

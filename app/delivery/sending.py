@@ -19,7 +19,7 @@ from app.integrations.base import (
     from_storage,
     with_default_templates,
 )
-from app.models import ContactPoint, DeliveryAttempt, Integration
+from app.models import ContactPoint, DeliveryAttempt, Integration, utcnow
 from app.transport import record
 
 logger = logging.getLogger(__name__)
@@ -190,28 +190,38 @@ def _result(
     )
 
 
+def attempt_values(
+    job: Job, result: DeliveryResult, group: AlertGroup, *, is_test: bool,
+    outcome: str | None = None, notification_id: int | None = None,
+) -> dict[str, Any]:
+    """The history row for one attempt, as column values (for a bulk insert)."""
+    names = dict.fromkeys(alert.labels.get("alertname", "") for alert in group.alerts)
+    return {
+        "integration_id": job.integration_id,
+        "contact_point_id": job.contact_point_id,
+        "notification_id": notification_id,
+        "contact_point_name": (job.contact_point_name or group.receiver)[:190],
+        "integration_type": job.type_id,
+        "integration_label": job.label[:190],
+        "created_at": utcnow(),
+        "duration_ms": result.duration_ms,
+        "outcome": outcome or result.outcome,
+        "status_code": result.status_code,
+        "error": result.error,
+        "warning": result.warning,
+        "is_test": is_test,
+        "group_status": group.status,
+        "alert_names": ", ".join(name for name in names if name)[:2000],
+        "group_key": group.group_key[:2000],
+        "request": result.request,
+        "response": result.response,
+    }
+
+
 def attempt_row(
     job: Job, result: DeliveryResult, group: AlertGroup, *, is_test: bool,
     outcome: str | None = None, notification_id: int | None = None,
 ) -> DeliveryAttempt:
     """The history row for one attempt (not yet added to a session)."""
-    names = dict.fromkeys(alert.labels.get("alertname", "") for alert in group.alerts)
-    return DeliveryAttempt(
-        integration_id=job.integration_id,
-        contact_point_id=job.contact_point_id,
-        notification_id=notification_id,
-        contact_point_name=(job.contact_point_name or group.receiver)[:190],
-        integration_type=job.type_id,
-        integration_label=job.label[:190],
-        duration_ms=result.duration_ms,
-        outcome=outcome or result.outcome,
-        status_code=result.status_code,
-        error=result.error,
-        warning=result.warning,
-        is_test=is_test,
-        group_status=group.status,
-        alert_names=", ".join(name for name in names if name)[:2000],
-        group_key=group.group_key[:2000],
-        request=result.request,
-        response=result.response,
-    )
+    return DeliveryAttempt(**attempt_values(job, result, group, is_test=is_test,
+                                            outcome=outcome, notification_id=notification_id))

@@ -7,12 +7,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import delete, update
+from sqlalchemy import DateTime, bindparam, delete, func, insert, select, update
 
-from app.alerts import group_from_dict
+from app.alerts import AlertGroup, group_from_dict
 from app.delivery import metrics, outbox
 from app.delivery.models import (
     FAILED,
@@ -26,17 +28,19 @@ from app.delivery.models import (
 from app.delivery.sending import (
     DeliveryResult,
     Job,
-    attempt_row,
+    attempt_values,
     prepare,
     send_once,
     type_label,
 )
 from app.extensions import db
-from app.models import ContactPoint, Integration, utcnow
+from app.models import ContactPoint, DeliveryAttempt, Integration, utcnow
+from app.transport.http import configured_timeout
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 10.0  # seconds between a pool's heartbeats
+FLUSH_EVERY = 0.25  # seconds: a batch's outcomes are recorded at least this often
 Tick = Callable[[], object]  # periodic work run in the worker's housekeeping thread
 
 
@@ -44,7 +48,7 @@ class Worker:
     """A pool of sender threads in this process, plus one housekeeping thread."""
 
     def __init__(self, app: Flask, threads: int = 4, *, ticks: tuple[Tick, ...] = (),
-                 poll: float = 1.0, batch: int = 4) -> None:
+                 poll: float = 1.0, batch: int = 32) -> None:
         self.app = app
         self.threads = max(1, threads)
         self.ticks = ticks
@@ -108,15 +112,12 @@ class Worker:
     def run_once(self) -> int:
         """Claim and deliver one batch; the number of notifications claimed."""
         lease = outbox.lease_seconds(self.app.config)
-        ids = outbox.claim(self.id, self.batch, lease)
-        for index, notification_id in enumerate(ids):
-            if self._stopping.is_set():  # hand the rest back at once rather than on lease expiry
-                release(ids[index:], self.id)
-                break
-            deliver(notification_id, self.id)
-        if len(ids) == self.batch:
+        rows = outbox.claim_rows(self.id, self.batch, lease)
+        if rows:
+            deliver_rows(rows, self.id, self._stopping.is_set)
+        if len(rows) == self.batch:
             self._wake.set()  # there may be more: let an idle thread look too
-        return len(ids)
+        return len(rows)
 
     def _housekeeping_loop(self) -> None:
         with self.app.app_context():
@@ -167,58 +168,139 @@ def release(ids: list[int], worker_id: str) -> None:
     db.session.commit()
 
 
+@dataclass
+class Outcome:
+    """One claimed notification after its attempt, waiting to be recorded."""
+
+    row: outbox.Claimed
+    result: DeliveryResult
+    status: str
+    due_at: datetime | None  # the next attempt's time, for a retry
+    attempt: dict[str, Any]
+
+
 def deliver(notification_id: int, worker_id: str) -> str | None:
-    """Send one claimed notification, record the attempt, schedule a retry or fall back."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or not outbox.owned(notification, worker_id):
-        db.session.rollback()
+    """Send one notification this worker holds and record it; None when it is not held."""
+    row = outbox.held(notification_id, worker_id)
+    if row is None:
         return None
-    group = group_from_dict(notification.group)
-    job = _job_for(notification)
-    result = send_once(job, group, current_app.config)
-    status, error_note = _next_state(notification, result, current_app.config)
-    attempt = attempt_row(job, result, group, is_test=False, notification_id=notification.id)
-    if error_note:
-        attempt.error = f"{attempt.error} {error_note}".strip()
-    db.session.add(attempt)
-    _finish(notification, worker_id, status, result)
-    # Counted before the commit, which would expire the row and cost a query to reload it.
-    metrics.observe_delivery(notification, result, status)
+    (outcome,) = deliver_rows([row], worker_id)
+    return outcome.status
+
+
+def deliver_rows(rows: list[outbox.Claimed], worker_id: str,
+                 stopping: Callable[[], bool] = lambda: False) -> list[Outcome]:
+    """Send claimed rows one after another, recording their outcomes in few transactions.
+
+    Outcomes are written at least every FLUSH_EVERY seconds, so a kill loses the record of
+    no more than the sends of that moment (they are sent again once the lease ends). Rows
+    whose lease could run out before they are sent, or left when the worker stops, are
+    handed back at once.
+    """
+    config = current_app.config
+    jobs = _jobs_for(rows)
+    groups: dict[str, AlertGroup] = {}
+    cutoff = rows[0].lease_until - timedelta(seconds=2 * configured_timeout())
+    done: list[Outcome] = []
+    waiting: list[Outcome] = []
+    flush_at = time.monotonic() + FLUSH_EVERY
+    for index, row in enumerate(rows):
+        if stopping() or (index and utcnow() > cutoff):
+            _record(waiting, worker_id)
+            release([row.id for row in rows[index:]], worker_id)
+            return done + waiting
+        if row.dispatch_id not in groups:
+            groups[row.dispatch_id] = group_from_dict(row.group)
+        waiting.append(_attempt(row, jobs, groups[row.dispatch_id], config))
+        if time.monotonic() >= flush_at:
+            _record(waiting, worker_id)
+            done, waiting = done + waiting, []
+            flush_at = time.monotonic() + FLUSH_EVERY
+    _record(waiting, worker_id)
+    return done + waiting
+
+
+def _jobs_for(rows: list[outbox.Claimed]) -> dict[int, Job]:
+    """The prepared job of each integration the rows go to, in one query."""
+    ids = {row.integration_id for row in rows if row.integration_id is not None}
+    jobs = {}
+    if ids:
+        for integration in db.session.scalars(select(Integration).where(Integration.id.in_(ids))):
+            jobs[integration.id] = prepare(integration, type_label(integration.type))
+    db.session.commit()  # end the read; the jobs hold plain values
+    return jobs
+
+
+def _attempt(row: outbox.Claimed, jobs: dict[int, Job], group: AlertGroup,
+             config: Any) -> Outcome:
+    """Send one row once; its outcome, not yet recorded."""
+    job = jobs.get(row.integration_id) if row.integration_id is not None else None
+    if job is None:
+        job = Job(None, None, row.integration_type, type_label(row.integration_type), None,
+                  {}, error="The integration was deleted before the notification was sent.")
+    job = replace(job, contact_point_id=row.contact_point_id,
+                  contact_point_name=row.contact_point_name)
+    result = send_once(job, group, config)
+    status, due_at, note = _next_state(row, result, config)
+    attempt = attempt_values(job, result, group, is_test=False, notification_id=row.id)
+    if note:
+        attempt["error"] = f"{attempt['error']} {note}".strip()
+    return Outcome(row, result, status, due_at, attempt)
+
+
+_FINISH = (
+    update(Notification.__table__)
+    .where(Notification.__table__.c.id == bindparam("b_id"),
+           Notification.__table__.c.claimed_by == bindparam("b_worker"),
+           Notification.__table__.c.status == SENDING)
+    .values(status=bindparam("b_status"), lease_until=None,
+            due_at=func.coalesce(bindparam("b_due", type_=DateTime()),
+                                 Notification.__table__.c.due_at),
+            finished_at=bindparam("b_finished", type_=DateTime()),
+            claimed_by=bindparam("b_claimed_by"))
+)
+
+
+def _record(outcomes: list[Outcome], worker_id: str) -> None:
+    """Write the attempts and the rows' new states in one transaction, then fall back.
+
+    A row's state is written only while this worker still holds it (its lease was not
+    taken over by another worker).
+    """
+    if not outcomes:
+        return
+    now = utcnow()
+    db.session.execute(insert(DeliveryAttempt), [outcome.attempt for outcome in outcomes])
+    db.session.execute(_FINISH, [{
+        "b_id": outcome.row.id, "b_worker": worker_id, "b_status": outcome.status,
+        "b_due": outcome.due_at, "b_finished": None if outcome.status == PENDING else now,
+        "b_claimed_by": "" if outcome.status == PENDING else worker_id,
+    } for outcome in outcomes])
     db.session.commit()
-    if status == FAILED:
-        send_to_fallback(notification)
-    return status
+    for outcome in outcomes:
+        metrics.observe_delivery(outcome.row, outcome.result, outcome.status)
+    for outcome in outcomes:
+        if outcome.status == FAILED:
+            send_to_fallback(outcome.row)
 
 
-def _job_for(notification: Notification) -> Job:
-    integration = (db.session.get(Integration, notification.integration_id)
-                   if notification.integration_id else None)
-    if integration is None:
-        job = Job(None, None, notification.integration_type,
-                  type_label(notification.integration_type), None, {},
-                  error="The integration was deleted before the notification was sent.")
-    else:
-        job = prepare(integration, type_label(integration.type))
-    job.contact_point_id = notification.contact_point_id
-    job.contact_point_name = notification.contact_point_name
-    return job
-
-
-def _next_state(notification: Notification, result: DeliveryResult, config) -> tuple[str, str]:
-    """The notification's next status, and a note for the history when it will be retried."""
+def _next_state(row: outbox.Claimed, result: DeliveryResult,
+                config) -> tuple[str, datetime | None, str]:
+    """The row's next status, its next due time for a retry, and a note for the history."""
     if result.outcome == "success":
-        return SENT, ""
+        return SENT, None, ""
     if result.outcome == "skipped":
-        return SKIPPED, ""
-    delay = retry_delay(notification, result, config)
+        return SKIPPED, None, ""
+    delay = retry_delay(row, result, config)
     if delay is None:
-        return FAILED, ""
-    notification.due_at = utcnow() + timedelta(seconds=delay)
+        return FAILED, None, ""
     limit = int(config.get("HERALD_RETRY_ATTEMPTS", 3))
-    return PENDING, f"(attempt {notification.attempts} of {limit}; next in {delay:g} s)"
+    return (PENDING, utcnow() + timedelta(seconds=delay),
+            f"(attempt {row.attempts} of {limit}; next in {delay:g} s)")
 
 
-def retry_delay(notification: Notification, result: DeliveryResult, config) -> float | None:
+def retry_delay(notification: outbox.Claimed | Notification, result: DeliveryResult,
+                config) -> float | None:
     """Seconds before the next attempt, or None when another is not worth it."""
     attempts = notification.attempts
     if result.permanent or attempts >= int(config.get("HERALD_RETRY_ATTEMPTS", 3)):
@@ -232,26 +314,7 @@ def retry_delay(notification: Notification, result: DeliveryResult, config) -> f
     return delay
 
 
-def _finish(notification: Notification, worker_id: str, status: str,
-            result: DeliveryResult) -> None:
-    """Write the new status, but only while this worker still holds the row."""
-    now = utcnow()
-    values = {"status": status, "lease_until": None, "due_at": notification.due_at,
-              "first_attempt_at": notification.first_attempt_at or now}
-    if status != PENDING:
-        values["finished_at"] = now
-    else:
-        values["claimed_by"] = ""
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification.id, Notification.claimed_by == worker_id,
-               Notification.status == SENDING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def send_to_fallback(notification: Notification) -> int:
+def send_to_fallback(notification: outbox.Claimed | Notification) -> int:
     """When every notification of a dispatch failed for good, send the group to the fallback.
 
     Once per dispatch (a conditional UPDATE decides between workers); a notification that

@@ -30,13 +30,15 @@ from jinja2 import Template, TemplateNotFound, TemplateSyntaxError
 from app.alerts import AlertGroup
 from app.templating.builtin import BUILTIN_TEMPLATES
 from app.templating.context import template_context
-from app.templating.environment import SOURCE_FILENAME, HeraldEnvironment
+from app.templating.environment import SOURCE_FILENAME, BuiltinEnvironment, HeraldEnvironment
 from app.templating.limits import BUILTIN_LIMITS, USER_LIMITS, Limits, budget_scope
 
 MAX_SOURCE_LENGTH = 64 * 1024
 
 TEXT_ENVIRONMENT = HeraldEnvironment(autoescape=False)
 HTML_ENVIRONMENT = HeraldEnvironment(autoescape=True)
+BUILTIN_TEXT = BuiltinEnvironment(autoescape=False)
+BUILTIN_HTML = BuiltinEnvironment(autoescape=True)
 
 __all__ = [
     "BUILTIN_TEMPLATES", "Rendered", "TemplateRenderError", "check_syntax", "render_field",
@@ -150,7 +152,8 @@ def render_builtin(name: str, group: AlertGroup, *, html: bool = False) -> str:
     """Render a built-in template by name (.html ones always autoescaped)."""
     if name not in BUILTIN_TEMPLATES:
         raise TemplateRenderError(f"there is no built-in template named {name!r}")
-    template = _environment(html or name.endswith(".html")).get_template(name)
+    environment = BUILTIN_HTML if html or name.endswith(".html") else BUILTIN_TEXT
+    template = environment.get_template(name)
     return _render(template, group, BUILTIN_LIMITS)
 
 

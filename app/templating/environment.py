@@ -5,7 +5,15 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, nodes
+from jinja2 import (
+    BaseLoader,
+    DictLoader,
+    Environment,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    nodes,
+)
 from jinja2.environment import TemplateModule
 from jinja2.runtime import Context, LoopContext, missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -209,3 +217,21 @@ class HeraldEnvironment(ImmutableSandboxedEnvironment):
         current().tick()
         args = check_str_method(__obj, args)
         return check_value(super().call(__context, __obj, *args, **kwargs))
+
+
+class BuiltinEnvironment(Environment):
+    """Herald's own built-in templates, and nothing else, rendered without the sandbox.
+
+    They are trusted code: the sandbox guards against what a person writes in a template,
+    not against the alert data a template prints, so the built-ins skip its per-attribute
+    checks (most of a default message's cost) and keep the same options, filters and
+    output. A saved template can never be loaded here.
+    """
+
+    def __init__(self, autoescape: bool) -> None:
+        super().__init__(
+            loader=DictLoader(BUILTIN_TEMPLATES), undefined=HeraldUndefined,
+            autoescape=autoescape, trim_blocks=True, lstrip_blocks=True, finalize=finalize,
+        )
+        self.filters = make_filters()
+        self.globals = make_globals()
