@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import csrf, db
@@ -109,13 +109,21 @@ def _session_principal() -> Principal | None:
     return Principal(user.username, user.role, user_id=user.id)
 
 
+_TOKENS = ApiToken.__table__
+# Built once: the intake authenticates every request with it.
+_TOKEN_BY_DIGEST = select(
+    _TOKENS.c.id, _TOKENS.c.name, _TOKENS.c.role, _TOKENS.c.created_by, _TOKENS.c.last_used_at,
+).where(_TOKENS.c.digest == bindparam("digest"))
+_ROLE_BY_NAME_KEY = select(User.__table__.c.role).where(
+    User.__table__.c.name_key == bindparam("key"))
+
+
 def _token_principal() -> Principal | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.digest == token_digest(header[7:].strip()))
-    )
+    token = db.session.connection().execute(
+        _TOKEN_BY_DIGEST, {"digest": token_digest(header[7:].strip())}).one_or_none()
     if token is None:
         abort(_unauthorised("Invalid API token."))
     now = utcnow()
@@ -128,21 +136,22 @@ def _token_principal() -> Principal | None:
             .values(last_used_at=now)
             .execution_options(synchronize_session=False))
         db.session.commit()
-    return Principal(f"token:{token.name}", _token_role(token), via_token=True)
+    return Principal(f"token:{token.name}", _token_role(token.role, token.created_by),
+                     via_token=True)
 
 
-def _token_role(token: ApiToken) -> str:
+def _token_role(role: str, created_by: str) -> str:
     """A token made by an account never does more than that account may do now."""
-    if not token.created_by:  # made on the command line, by no account
-        return token.role
-    creator = db.session.scalar(select(User).where(User.name_key == name_key(token.created_by)))
+    if not created_by:  # made on the command line, by no account
+        return role
+    creator = db.session.connection().scalar(_ROLE_BY_NAME_KEY, {"key": name_key(created_by)})
     if creator is None:
-        return token.role
-    if token.role == SENDER:  # a sender token is worth what its creator may post
-        return SENDER if RANK[creator.role] >= RANK["editor"] else "none"
-    if RANK[creator.role] >= RANK[token.role]:
-        return token.role
-    return creator.role
+        return role
+    if role == SENDER:  # a sender token is worth what its creator may post
+        return SENDER if RANK[creator] >= RANK["editor"] else "none"
+    if RANK[creator] >= RANK[role]:
+        return role
+    return creator
 
 
 def _unauthorised(message: str):

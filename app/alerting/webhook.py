@@ -4,14 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from app.alerting.state import ingest_and_commit
 from app.alerts import AlertGroup, group_from_dict
 from app.delivery import metrics, outbox
 from app.delivery.models import SKIPPED
 from app.extensions import db
-from app.models import ContactPoint, name_key
+from app.models import name_key
 
 FORMAT_ALERTMANAGER = "alertmanager"
 FORMAT_GRAFANA = "grafana"
@@ -54,13 +52,13 @@ def parse(body: Any) -> AlertGroup:
 def accept_for_contact_point(name: str, body: Any) -> Accepted:
     """Write the group's notifications for every integration of the contact point; commit."""
     group = parse(body)
-    contact_point = db.session.scalar(
-        select(ContactPoint).where(ContactPoint.name_key == name_key(name)))
-    if contact_point is None:
+    target = outbox.find_target(name_key(name))
+    if target is None:
         raise IntakeError(404, f"contact point not found: {name}")
-    rows = outbox.enqueue(contact_point, group, source="webhook")
-    skipped = sum(1 for row in rows if row.status == SKIPPED)  # (read before the commit)
+    rows = outbox.notification_values(target, group, source="webhook")
+    outbox.insert_notifications(rows)
     db.session.commit()
+    skipped = sum(1 for row in rows if row["status"] == SKIPPED)
     metrics.observe_intake(body_format(body), [alert.status for alert in group.alerts])
     return Accepted(deliveries=len(rows) - skipped, skipped=skipped)
 

@@ -6,16 +6,89 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from app.alerts import AlertGroup, group_to_dict
 from app.delivery.models import FAILED, PENDING, SENDING, SKIPPED, Notification
 from app.extensions import db
-from app.models import ContactPoint, utcnow
+from app.models import ContactPoint, Integration, utcnow
 
 
 def new_dispatch_id() -> str:
     return secrets.token_hex(8)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A contact point as the outbox needs it: its integrations' (id, type, no-resolved)."""
+
+    id: int
+    name: str
+    integrations: tuple[tuple[int, str, bool], ...]
+
+
+def target_of(contact_point: ContactPoint) -> Target:
+    return Target(contact_point.id, contact_point.name, tuple(
+        (integration.id, integration.type, integration.disable_resolve_message)
+        for integration in contact_point.integrations))
+
+
+_CONTACT_POINTS, _INTEGRATIONS = ContactPoint.__table__, Integration.__table__
+# Built once: the intake runs it for every group it accepts.
+_TARGET = (
+    select(_CONTACT_POINTS.c.id, _CONTACT_POINTS.c.name, _INTEGRATIONS.c.id,
+           _INTEGRATIONS.c.type, _INTEGRATIONS.c.disable_resolve_message)
+    .select_from(_CONTACT_POINTS.outerjoin(_INTEGRATIONS))
+    .where(_CONTACT_POINTS.c.name_key == bindparam("key"))
+    .order_by(_INTEGRATIONS.c.position)
+)
+
+
+def find_target(key: str) -> Target | None:
+    """The contact point whose name key this is, with its integrations, in one query."""
+    rows = db.session.connection().execute(_TARGET, {"key": key}).all()
+    if not rows:
+        return None
+    integrations = tuple((row[2], row[3], row[4]) for row in rows if row[2] is not None)
+    return Target(rows[0][0], rows[0][1], integrations)
+
+
+def notification_values(
+    target: Target,
+    group: AlertGroup,
+    *,
+    source: str,
+    due_at: datetime | None = None,
+    fallback_of_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """One notification per integration of the contact point, as column values.
+
+    A resolved group is still written for integrations that disable resolved messages, as
+    skipped, so the history says why nothing was sent.
+    """
+    body = group_to_dict(group)
+    body["receiver"] = target.name
+    dispatch_id = new_dispatch_id()
+    now = utcnow()
+    rows = []
+    for integration_id, integration_type, no_resolved in target.integrations:
+        skipped = group.status == "resolved" and no_resolved
+        rows.append({
+            "dispatch_id": dispatch_id, "contact_point_id": target.id,
+            "integration_id": integration_id, "contact_point_name": target.name,
+            "integration_type": integration_type, "group": body,
+            "group_key": group.group_key[:1024], "status": SKIPPED if skipped else PENDING,
+            "source": source, "attempts": 0, "due_at": due_at or now, "created_at": now,
+            "finished_at": now if skipped else None, "fallback_of_id": fallback_of_id,
+            "fallback_done": False, "claimed_by": "",
+        })
+    return rows
+
+
+def insert_notifications(rows: list[dict[str, Any]]) -> None:
+    """Write the rows in the caller's transaction with one INSERT (the caller commits)."""
+    if rows:
+        db.session.connection().execute(_TABLE.insert(), rows)
 
 
 def enqueue(
@@ -24,41 +97,16 @@ def enqueue(
     *,
     source: str = "webhook",
     due_at: datetime | None = None,
-    fallback_of: Notification | None = None,
+    fallback_of: Notification | Claimed | None = None,
 ) -> list[Notification]:
     """Add one notification per integration of the contact point to the session.
 
     Nothing is committed here: the caller commits them with whatever accepted the alerts,
-    so an accepted alert and its notifications are stored together or not at all. A
-    resolved group is still written for integrations that disable resolved messages, as
-    skipped, so the history says why nothing was sent.
+    so an accepted alert and its notifications are stored together or not at all.
     """
-    body = group_to_dict(group)
-    body["receiver"] = contact_point.name
-    dispatch_id = new_dispatch_id()
-    now = utcnow()
-    rows = []
-    for integration in contact_point.integrations:
-        skipped = group.status == "resolved" and integration.disable_resolve_message
-        row = Notification(
-            dispatch_id=dispatch_id,
-            contact_point_id=contact_point.id,
-            integration_id=integration.id,
-            contact_point_name=contact_point.name,
-            integration_type=integration.type,
-            group=body,
-            group_key=group.group_key[:1024],
-            status=SKIPPED if skipped else PENDING,
-            source=source,
-            attempts=0,
-            due_at=due_at or now,
-            created_at=now,
-            finished_at=now if skipped else None,
-            fallback_of_id=fallback_of.id if fallback_of else None,
-            fallback_done=False,
-            claimed_by="",
-        )
-        rows.append(row)
+    rows = [Notification(**values) for values in notification_values(
+        target_of(contact_point), group, source=source, due_at=due_at,
+        fallback_of_id=fallback_of.id if fallback_of else None)]
     db.session.add_all(rows)
     return rows
 

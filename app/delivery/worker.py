@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import DateTime, bindparam, delete, func, insert, select, update
+from sqlalchemy import DateTime, bindparam, delete, func, select, update
 
 from app.alerts import AlertGroup, group_from_dict
 from app.delivery import metrics, outbox
@@ -248,6 +248,7 @@ def _attempt(row: outbox.Claimed, jobs: dict[int, Job], group: AlertGroup,
     return Outcome(row, result, status, due_at, attempt)
 
 
+_ATTEMPTS = DeliveryAttempt.__table__
 _FINISH = (
     update(Notification.__table__)
     .where(Notification.__table__.c.id == bindparam("b_id"),
@@ -270,8 +271,9 @@ def _record(outcomes: list[Outcome], worker_id: str) -> None:
     if not outcomes:
         return
     now = utcnow()
-    db.session.execute(insert(DeliveryAttempt), [outcome.attempt for outcome in outcomes])
-    db.session.execute(_FINISH, [{
+    connection = db.session.connection()
+    connection.execute(_ATTEMPTS.insert(), [outcome.attempt for outcome in outcomes])
+    connection.execute(_FINISH, [{
         "b_id": outcome.row.id, "b_worker": worker_id, "b_status": outcome.status,
         "b_due": outcome.due_at, "b_finished": None if outcome.status == PENDING else now,
         "b_claimed_by": "" if outcome.status == PENDING else worker_id,
