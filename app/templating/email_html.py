@@ -43,6 +43,10 @@ MACROS = """\
 </table>
 {% endmacro %}
 {% macro lines(text) %}{% for line in text.split("\\n") %}{{ line }}<br>{% endfor %}{% endmacro %}
+{# Go's html/template replaces a link of any scheme but http, https and mailto. #}
+{% macro href(url) %}{% set scheme, colon, rest = url.partition(":") %}\
+{{ "#ZgotmplZ" if colon and "/" not in scheme \
+and scheme.lower() not in ("http", "https", "mailto") else url }}{% endmacro %}
 {% macro plural(count) %}{{ "instance" if count == 1 else "instances" }}{% endmacro %}
 """
 
@@ -58,7 +62,7 @@ padding: 5px 12px; border-radius: 3px; {{ badges[status] }}">{{ status|capitaliz
 <td style="width: 34%; text-align: center;"><strong>{{ alert.Labels.get("alertname", "") }}\
 </strong></td>
 <td style="width: 33%; text-align: center;">{% if alert.GeneratorURL %}\
-<a href="{{ alert.GeneratorURL }}" style="{{ button }}">View alert</a>{% endif %}</td>
+<a href="{{ href(alert.GeneratorURL) }}" style="{{ button }}">View alert</a>{% endif %}</td>
 </tr></table>
 </td></tr>
 {% set annotations = alert.Annotations %}
@@ -89,7 +93,7 @@ margin-top: 4px;">{% for ref, value in alert.Values.items() %}{{ ref }}={{ value
 {% if actions|selectattr(1)|list %}
 <tr><td style="{{ cell }} {{ rule }} {{ font }} padding-top: 15px; padding-bottom: 15px;">
 {% for name, url in actions if url %}
-<a href="{{ url }}" style="{{ button }}">{{ name }}</a>
+<a href="{{ href(url) }}" style="{{ button }}">{{ name }}</a>
 {% endfor %}
 </td></tr>
 {% endif %}
@@ -130,7 +134,7 @@ max-width: 0; opacity: 0; overflow: hidden;">
 </div>
 <div style="margin: 0 auto; max-width: 600px; padding: 20px 0; {{ font }}">
 {% if icon_url %}
-<p style="margin: 0 0 20px;"><img src="{{ icon_url }}" alt="Herald" width="32" height="32" \
+<p style="margin: 0 0 20px;"><img src="{{ href(icon_url) }}" alt="Herald" width="32" height="32" \
 style="border: 0; vertical-align: middle;"> <strong style="font-size: 18px; \
 vertical-align: middle;">Herald</strong></p>
 {% endif %}
@@ -151,11 +155,11 @@ vertical-align: middle;">Herald</strong></p>
 {% endfor %}
 {% endfor %}
 {% if alert_page_url %}
-<p><a href="{{ alert_page_url }}" style="{{ button }}">Go to alerts page</a></p>
+<p><a href="{{ href(alert_page_url) }}" style="{{ button }}">Go to alerts page</a></p>
 {% endif %}
 {% endif %}
 <p style="text-align: center; margin-top: 20px;">&copy; {% if now %}{{ now.year }} {% endif %}\
-Herald. Sent by {% if app_url %}<a href="{{ app_url }}" style="color: #3D71D9;">\
+Herald. Sent by {% if app_url %}<a href="{{ href(app_url) }}" style="color: #3D71D9;">\
 Herald vVERSION</a>{% else %}Herald vVERSION{% endif %}.</p>
 </div>
 </body>
