@@ -86,7 +86,8 @@ def messages(ctx: SendContext, sender: str) -> list[EmailMessage]:
         mail["Date"] = formatdate(localtime=True)
         mail["Message-ID"] = make_msgid(domain="herald")
         mail.set_content(text)
-        mail.add_alternative(html_text, subtype="html")
+        if html_text:  # empty only when the built-in failed (too many alerts): text alone
+            mail.add_alternative(html_text, subtype="html")
         built.append(mail)
     return built
 

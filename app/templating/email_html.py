@@ -35,7 +35,7 @@ MACROS = """\
 {% macro go_duration(seconds) %}{% if seconds >= 3600 %}{{ seconds // 3600 }}h{% endif %}\
 {% if seconds >= 60 %}{{ seconds % 3600 // 60 }}m{% endif %}{{ seconds % 60 }}s{% endmacro %}
 {% macro pairs_table(pairs) %}
-<table role="presentation" style="border-collapse: collapse; width: 100%; {{ font }}">
+<table role="presentation" style="border-collapse: collapse; width: 100%; font-size: 13px;">
 {% for pair in pairs %}
 <tr><td style="padding: 2px 12px 2px 0; width: 35%; vertical-align: top;">\
 <strong>{{ pair.Name }}</strong></td><td style="padding: 2px 0;">{{ pair.Value }}</td></tr>
@@ -53,10 +53,10 @@ and scheme.lower() not in ("http", "https", "mailto") else url }}{% endmacro %}
 # partials/alerting/firing_instance, resolved_instance and instance_details: one alert.
 INSTANCE = """\
 {% macro instance(alert, status, now) %}
-<table role="presentation" style="{{ card }} width: 100%; max-width: 600px; \
+<table role="presentation" style="{{ card }} {{ font }} width: 100%; max-width: 600px; \
 border-collapse: collapse;">
 <tr><td style="padding: 10px 0; border-bottom: 1px solid #e4e5e6;">
-<table role="presentation" style="width: 100%; border-collapse: collapse; {{ font }}"><tr>
+<table role="presentation" style="width: 100%; border-collapse: collapse; font-size: 13px;"><tr>
 <td style="width: 33%; text-align: center;"><span style="display: inline-block; \
 padding: 5px 12px; border-radius: 3px; {{ badges[status] }}">{{ status|capitalize }}</span></td>
 <td style="width: 34%; text-align: center;"><strong>{{ alert.Labels.get("alertname", "") }}\
@@ -68,17 +68,17 @@ padding: 5px 12px; border-radius: 3px; {{ badges[status] }}">{{ status|capitaliz
 {% set annotations = alert.Annotations %}
 {% for key, title in [("summary", "Summary"), ("description", "Description")] \
 if annotations.get(key) %}
-<tr><td style="{{ cell }} {{ font }}"><strong>{{ title }}</strong><br>\
+<tr><td style="{{ cell }}"><strong>{{ title }}</strong><br>\
 {{ lines(annotations[key]) if key == "description" else annotations[key] }}</td></tr>
 {% endfor %}
 {% if alert.Values %}
-<tr><td style="{{ cell }} {{ font }}"><strong>Values</strong>
+<tr><td style="{{ cell }}"><strong>Values</strong>
 <div style="background-color: #f4f5f5; border: 1px solid #e4e5e6; padding: 10px; \
 margin-top: 4px;">{% for ref, value in alert.Values.items() %}{{ ref }}={{ value }}&nbsp; \
 {% endfor %}</div></td></tr>
 {% endif %}
 {% set other = annotations.Remove(["description", "summary"]) %}
-<tr><td style="{{ cell }} {{ font }}">
+<tr><td style="{{ cell }}">
 {% if alert.Labels %}
 <strong>Labels</strong>
 {{ pairs_table(alert.Labels.SortedPairs()) }}
@@ -91,13 +91,13 @@ margin-top: 4px;">{% for ref, value in alert.Values.items() %}{{ ref }}={{ value
 {% set actions = [("Silence", alert.SilenceURL), ("View runbook", annotations.get("runbook_url")),
                   ("View dashboard", alert.DashboardURL), ("View panel", alert.PanelURL)] %}
 {% if actions|selectattr(1)|list %}
-<tr><td style="{{ cell }} {{ rule }} {{ font }} padding-top: 15px; padding-bottom: 15px;">
+<tr><td style="{{ cell }} {{ rule }} padding-top: 15px; padding-bottom: 15px;">
 {% for name, url in actions if url %}
 <a href="{{ href(url) }}" style="{{ button }}">{{ name }}</a>
 {% endfor %}
 </td></tr>
 {% endif %}
-<tr><td style="{{ cell }} {{ rule }} {{ font }} color: #91929e;">
+<tr><td style="{{ cell }} {{ rule }} color: #91929e;">
 {% if now %}
 {% set seconds = [((now - alert.StartsAt).total_seconds())|round|int, 0]|max %}
 Observed <strong>{{ go_duration(seconds) }}</strong> before this notification was delivered, \

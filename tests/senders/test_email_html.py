@@ -150,3 +150,16 @@ def test_custom_message_goes_into_the_same_layout(smtp_server, deliver, firing):
     assert "firing instances" not in html and "View alert" not in html
     assert f"Herald v{__version__}</a>." in html
     assert text.startswith("Check <the> disk on db-1\nthen call ops\n\n\nSent by Herald v")
+
+
+def test_an_html_part_too_large_to_build_leaves_the_text_alone(smtp_server, deliver):
+    group = make_group("firing", count=250)
+    for alert in group.alerts:
+        alert.annotations = {**alert.annotations, "note": "x" * 3_000}
+
+    result = deliver("email", {"addresses": "a@example.test"}, group)
+
+    assert result.ok, result.error
+    (mail,) = smtp_server.received
+    assert mail.message.get_content_type() == "text/plain"
+    assert mail.message.get_content().startswith("You have 250 firing alert(s)")
