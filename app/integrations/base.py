@@ -375,15 +375,20 @@ class SendContext:
         return self.render(self.values.get(key), spec.template, html=html, label=spec.label)
 
     def render(
-        self, source: str | None, template: str = "", *, html: bool = False, label: str = ""
+        self, source: str | None, template: str = "", *, html: bool = False, label: str = "",
+        variables: dict[str, Any] | None = None,
     ) -> str:
-        """A template source rendered for the group, or the named built-in when empty."""
+        """A template source rendered for the group, or the named built-in when empty.
+
+        variables are extra names the built-in may use (the email's Message and links).
+        """
         # Imported here so that declaring types never loads the template machinery.
         from app.templating import render_field
 
         if not source and not template:
             return ""
-        rendered = render_field(source or None, template, self.group, html=html)
+        rendered = render_field(source or None, template, self.group, html=html,
+                                variables=variables)
         if rendered.warning:
             self.warnings.append(f"{label}: {rendered.warning}" if label else rendered.warning)
         return rendered.text

@@ -1,13 +1,13 @@
 """Email: one message per address, or one to all (singleEmail), through SMTP."""
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from app.integrations.base import (
     Field,
@@ -16,8 +16,10 @@ from app.integrations.base import (
     Sent,
     Values,
     cut_text,
+    herald_icon_url,
     split_addresses,
 )
+from app.integrations.common import alert_list_url
 from app.transport import http
 from app.transport import smtp as mailer
 from app.version import __version__
@@ -38,12 +40,26 @@ def has_message(ctx: SendContext) -> bool:
     return bool((ctx.values.get("message") or "").strip())
 
 
-def html_body(ctx: SendContext, message: str) -> str:
-    """The HTML part: the built-in email, or the person's message kept as plain text."""
-    if not message:
-        return ctx.render(None, "email.default.html", html=True, label="Message")
-    return f'<!DOCTYPE html><html><body><div style="white-space: pre-wrap">' \
-        f"{html.escape(message)}</div></body></html>"
+def alert_page_url(external_url: str) -> str:
+    """Grafana's AlertPageUrl: the alert list showing what fires, at the external URL."""
+    parts = urlsplit(alert_list_url(external_url))
+    return urlunsplit(parts._replace(query="alertState=firing&view=state"))
+
+
+def html_body(ctx: SendContext, subject: str, message: str) -> str:
+    """Grafana's HTML email: the alerts, or the person's message, in the same layout."""
+    icon = herald_icon_url(ctx.config)
+    variables = {
+        "Title": subject,
+        "Message": message,
+        "Now": datetime.now(UTC),
+        "AppUrl": ctx.config.get("HERALD_EXTERNAL_URL") or ctx.group.external_url,
+        "AlertPageUrl": alert_page_url(ctx.group.external_url),
+        # An email cannot load Herald's icon from a relative address.
+        "HeraldIconUrl": icon if icon.startswith(("http://", "https://")) else "",
+    }
+    return ctx.render(None, "email.default.html", html=True, label="Message",
+                      variables=variables)
 
 
 def text_body(ctx: SendContext, message: str) -> str:
@@ -60,7 +76,7 @@ def messages(ctx: SendContext, sender: str) -> list[EmailMessage]:
     # Grafana keeps the subject's spacing ("[FIRING:1]  (x)"); a header holds no line break.
     subject = cut_text(LINE_BREAKS_RE.sub(" ", ctx.text("subject")), MAX_SUBJECT)
     message = ctx.render(ctx.values.get("message"), label="Message") if has_message(ctx) else ""
-    text, html_text = text_body(ctx, message), html_body(ctx, message)
+    text, html_text = text_body(ctx, message), html_body(ctx, subject, message)
     built = []
     for recipients in groups:
         mail = EmailMessage()
@@ -70,7 +86,8 @@ def messages(ctx: SendContext, sender: str) -> list[EmailMessage]:
         mail["Date"] = formatdate(localtime=True)
         mail["Message-ID"] = make_msgid(domain="herald")
         mail.set_content(text)
-        mail.add_alternative(html_text, subtype="html")
+        if html_text:  # empty only when the built-in failed (too many alerts): text alone
+            mail.add_alternative(html_text, subtype="html")
         built.append(mail)
     return built
 

@@ -57,7 +57,7 @@ BUILTIN_DESCRIPTIONS = {
     "teams.default.title": "Microsoft Teams' default title.",
     "teams.default.message": "Microsoft Teams' default message, in markdown.",
     "telegram.default.message": "Telegram's default message, in Telegram HTML.",
-    "email.default.html": "The HTML body of email notifications.",
+    "email.default.html": "The HTML body of email notifications, laid out as Grafana's.",
 }
 
 

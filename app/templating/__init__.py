@@ -23,7 +23,9 @@ field never stops a notification: render_field falls back to the built-in and sa
 from __future__ import annotations
 
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from jinja2 import Template, TemplateNotFound, TemplateSyntaxError
 
@@ -118,13 +120,18 @@ def _compile(source: str, html: bool) -> Template:
         raise to_render_error(exc) from exc
 
 
-def _render(template: Template, group: AlertGroup, limits: Limits) -> str:
+Variables = Mapping[str, Any] | None
+
+
+def _render(template: Template, group: AlertGroup, limits: Limits,
+            variables: Variables = None) -> str:
     """Render within the limits; any failure becomes a TemplateRenderError."""
     chunks: list[str] = []
     size = 0
+    context = {**(variables or {}), **template_context(group)}
     with budget_scope(limits):
         try:
-            for chunk in template.generate(template_context(group)):
+            for chunk in template.generate(context):
                 size += len(chunk)
                 if size > limits.output:
                     raise TemplateRenderError(
@@ -148,32 +155,39 @@ def render_source(source: str, group: AlertGroup, *, html: bool = False) -> str:
     return _render(_compile(source, html), group, USER_LIMITS)
 
 
-def render_builtin(name: str, group: AlertGroup, *, html: bool = False) -> str:
-    """Render a built-in template by name (.html ones always autoescaped)."""
+def render_builtin(name: str, group: AlertGroup, *, html: bool = False,
+                   variables: Variables = None) -> str:
+    """Render a built-in template by name (.html ones always autoescaped).
+
+    variables are extra names a sender gives its built-in (the email's Message, Title...);
+    the group's own names always win.
+    """
     if name not in BUILTIN_TEMPLATES:
         raise TemplateRenderError(f"there is no built-in template named {name!r}")
     environment = BUILTIN_HTML if html or name.endswith(".html") else BUILTIN_TEXT
     template = environment.get_template(name)
-    return _render(template, group, BUILTIN_LIMITS)
+    return _render(template, group, BUILTIN_LIMITS, variables)
 
 
-def _render_default(name: str, group: AlertGroup, html: bool) -> Rendered:
+def _render_default(name: str, group: AlertGroup, html: bool,
+                    variables: Variables = None) -> Rendered:
     """The built-in's text; empty, with a warning, if even that cannot be rendered."""
     try:
-        return Rendered(render_builtin(name, group, html=html))
+        return Rendered(render_builtin(name, group, html=html, variables=variables))
     except TemplateRenderError as error:
         return Rendered("", f"built-in template {name!r} failed: {error}")
 
 
 def render_field(
-    source: str | None, default_template: str, group: AlertGroup, *, html: bool = False
+    source: str | None, default_template: str, group: AlertGroup, *, html: bool = False,
+    variables: Variables = None,
 ) -> Rendered:
     """Render a title/message field; an empty or failing one uses the built-in default."""
     if not source or not source.strip():
-        return _render_default(default_template, group, html)
+        return _render_default(default_template, group, html, variables)
     try:
         return Rendered(render_source(source, group, html=html))
     except TemplateRenderError as error:
-        fallback = _render_default(default_template, group, html)
+        fallback = _render_default(default_template, group, html, variables)
         warning = f"template failed, default used: {error}"
         return Rendered(fallback.text, "; ".join(filter(None, [warning, fallback.warning])))

@@ -5,6 +5,7 @@ tag leaves nothing behind.
 """
 from __future__ import annotations
 
+from app.templating.email_html import EMAIL_HTML
 from app.version import __version__
 
 # Grafana's __subject: the count of resolved alerts only when some are firing, and the
@@ -119,48 +120,6 @@ EMAIL_TEXT = (
     '{% endif %}' + NL + 'Go to the Alerts page: {{ ExternalURL.rstrip("/") }}'
     '/alerting/list?alertState=firing&view=state'
 )
-
-# An email body, rendered with autoescaping (html=True).
-EMAIL_HTML = """\
-<!DOCTYPE html>
-<html>
-<head><meta charset="utf-8"><title>{% include "default.title" %}</title></head>
-<body style="font-family: Arial, Helvetica, sans-serif; color: #1f1f1f; margin: 0; padding: 16px;">
-{% set color = "#D63232" if Status == "firing" else "#36a64f" %}
-<h1 style="font-size: 20px; border-left: 6px solid {{ color }}; padding-left: 10px;">\
-{% include "default.title" %}</h1>
-{% for heading, alerts in [("Firing", Alerts.Firing), ("Resolved", Alerts.Resolved)] if alerts %}
-<h2 style="font-size: 16px;">{{ alerts|length }} {{ heading }}</h2>
-{% for alert in alerts %}
-<div style="border: 1px solid #d8d8d8; border-radius: 4px; padding: 8px 12px; margin: 8px 0;">
-<p style="margin: 4px 0;"><strong>Value:</strong> \
-{% with dot = alert %}{% include "__text_values_list" %}{% endwith %}</p>
-{% for title, pairs in [("Labels", alert.Labels), ("Annotations", alert.Annotations)] if pairs %}
-<p style="margin: 8px 0 4px;"><strong>{{ title }}</strong></p>
-<table style="border-collapse: collapse;">
-{% for pair in pairs.SortedPairs() %}
-<tr><td style="padding: 2px 12px 2px 0; color: #6e6e6e;">{{ pair.Name }}</td>\
-<td style="padding: 2px 0;">{{ pair.Value }}</td></tr>
-{% endfor %}
-</table>
-{% endfor %}
-<p style="margin: 8px 0 4px;">
-{% for name, url in [("Source", alert.GeneratorURL), ("Silence", alert.SilenceURL),
-                     ("Dashboard", alert.DashboardURL), ("Panel", alert.PanelURL)] if url %}
-<a href="{{ url }}" style="margin-right: 12px;">{{ name }}</a>
-{% endfor %}
-</p>
-</div>
-{% endfor %}
-{% endfor %}
-{% if TruncatedAlerts %}
-<p>{{ TruncatedAlerts }} more alert(s) were left out.</p>
-{% endif %}
-<p style="color: #6e6e6e; font-size: 12px;">Sent by Herald\
-{% if ExternalURL %} from <a href="{{ ExternalURL }}">{{ ExternalURL }}</a>{% endif %}.</p>
-</body>
-</html>
-"""
 
 BUILTIN_TEMPLATES: dict[str, str] = {
     "default.title": '{% include "__subject" %}',

@@ -1,7 +1,7 @@
 """receivers/email/v1/email_test.go (TestNotify), as data, with the text part Grafana's
-ng_alert_notification.txt renders for that data. Grafana's HTML part is not reproduced:
-Herald sends its own HTML email. "Sent by Grafana v<ver> (c) <year> Grafana Labs" is
-Herald's (SENT_BY).
+ng_alert_notification.txt renders for that data. "Sent by Grafana v<ver> (c) <year> Grafana
+Labs" is Herald's (SENT_BY). The HTML part, Grafana's layout in Herald's words, is tested in
+tests/senders/test_email_html.py.
 """
 from __future__ import annotations
 
