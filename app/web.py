@@ -41,10 +41,13 @@ def security_headers(response):
     return response
 
 
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def clean_form_text() -> None:
     """Refuse a form holding text Herald will not store (422), with newlines normalised."""
-    if request.method == "GET" or not request.form:
-        return
+    if request.method == "GET" or request.mimetype not in FORM_TYPES or not request.form:
+        return  # a JSON body is checked where it is parsed
     try:
         fields = [(name, clean(value, name)) for name, value in request.form.items(multi=True)]
     except BadText as exc:
