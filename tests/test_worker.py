@@ -11,11 +11,11 @@ from sqlalchemy import select, update
 from app.alerts import group_from_dict
 from app.delivery import outbox
 from app.delivery.models import FAILED, PENDING, SENDING, SENT, Notification
-from app.delivery.worker import Worker, deliver
+from app.delivery.worker import Worker, deliver, deliver_rows
 from app.extensions import db
 from app.models import ContactPoint, DeliveryAttempt, utcnow
 from tests.loopback import answers, closed_port, slow_receiver
-from tests.pipeline import drain, waiting, webhook_body
+from tests.pipeline import alert, drain, waiting, webhook_body
 
 
 @pytest.fixture(autouse=True)
@@ -301,3 +301,36 @@ def test_waiting_counts_pending_and_sending(app, make_contact_point):
     outbox.claim("w", 1, 60)
     assert waiting() == 1
     assert statuses() == [SENDING]
+
+
+def test_one_batch_is_sent_and_recorded_together(app, httpserver, make_contact_point):
+    contact_point = make_contact_point("ops", [hook(httpserver), hook(httpserver, path="/b")])
+    for number in range(5):
+        enqueue_for(contact_point, webhook_body(alert(f"Alert{number}")))
+
+    rows = outbox.claim_rows("w", 32, 60)
+    outcomes = deliver_rows(rows, "w")
+
+    assert len(rows) == 10 and [o.status for o in outcomes] == [SENT] * 10
+    assert statuses() == [SENT] * 10
+    assert sorted(a.notification_id for a in attempts()) == [row.id for row in rows]
+    assert len(httpserver.log) == 10
+
+
+def test_rows_whose_lease_would_run_out_are_handed_back(app, httpserver, make_contact_point):
+    # A lease shorter than two request timeouts: only the first row may still be sent.
+    app.config.update(HERALD_HTTP_TIMEOUT=1)
+    contact_point = make_contact_point("ops", [hook(httpserver)])
+    for _ in range(3):
+        enqueue_for(contact_point)
+
+    rows = outbox.claim_rows("w", 32, 0.5)
+    outcomes = deliver_rows(rows, "w")
+
+    assert [o.status for o in outcomes] == [SENT]
+    assert len(httpserver.log) == 1
+    db.session.expire_all()
+    back = db.session.scalars(select(Notification).where(Notification.status == PENDING)).all()
+    assert sorted(row.id for row in back) == [rows[1].id, rows[2].id]
+    assert all(row.claimed_by == "" and row.attempts == 0 for row in back)
+    assert outbox.claim("other", 32, 60) == [rows[1].id, rows[2].id]  # due again at once
