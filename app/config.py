@@ -135,6 +135,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         HERALD_SEND_WORKERS=_int_env("HERALD_SEND_WORKERS", 16),
         HERALD_WORKERS=_int_env("HERALD_WORKERS", 4),
         HERALD_HISTORY_DAYS=_float_env("HERALD_HISTORY_DAYS", 14.0),
+        HERALD_DATA_RETENTION_HOURS=_float_env("HERALD_DATA_RETENTION_HOURS", 120.0),
         HERALD_LEASE_SECONDS=_float_env("HERALD_LEASE_SECONDS", 0.0),
         HERALD_METRICS_PUBLIC=env.get("HERALD_METRICS_PUBLIC", "").lower() in ("1", "true", "yes"),
         HERALD_TELEGRAM_API_URL=env.get("HERALD_TELEGRAM_API_URL", "https://api.telegram.org"),

@@ -1,6 +1,7 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives, for tests."""
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,9 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+# aiosmtpd narrates every connection at INFO; its warnings and errors are what tests need.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass

@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
-from app.alerting.models import AggregationGroup, AlertState, GroupMember, NotificationLogEntry
+from app.alerting.models import (
+    AggregationGroup,
+    AlertState,
+    GroupMember,
+    NotificationLogEntry,
+    Silence,
+)
 from app.alerting.policies import current_route
 from app.alerting.routing import Route
 from app.alerting.silences import ActiveSilence, active_silences, silenced_by
@@ -47,6 +53,17 @@ def prune_resolved_alerts(now: datetime, keep: timedelta = KEEP_RESOLVED) -> int
     return result.rowcount or 0
 
 
+def prune_expired(now: datetime, retention: timedelta) -> int:
+    """Forget silences expired and notification-log entries written longer than `retention`
+    ago, as Alertmanager's --data.retention does (its default is 120 hours)."""
+    cutoff = now - retention
+    removed = db.session.execute(delete(Silence).where(Silence.ends_at < cutoff)).rowcount or 0
+    removed += db.session.execute(delete(NotificationLogEntry).where(
+        NotificationLogEntry.sent_at < cutoff)).rowcount or 0
+    db.session.commit()
+    return removed
+
+
 def claim_groups(token: str, now: datetime, limit: int, lease: float) -> list[int]:
     """Atomically take due groups under a lease: two workers never hold the same group."""
     due = (
@@ -80,6 +97,7 @@ def flush_due_groups(now: datetime | None = None, limit: int = 100,
     if time.monotonic() - _last_prune[0] > PRUNE_EVERY:
         _last_prune[0] = time.monotonic()
         prune_resolved_alerts(now)
+        prune_expired(now, timedelta(hours=current_app.config["HERALD_DATA_RETENTION_HOURS"]))
     token = secrets.token_hex(8)
     ids = claim_groups(token, now, limit, lease_seconds)
     if not ids:

@@ -13,10 +13,11 @@ from app.alerting.grouping import (
     claim_groups,
     flush_due_groups,
     next_flush_in,
+    prune_expired,
     prune_resolved_alerts,
 )
 from app.alerting.matchers import parse_matchers
-from app.alerting.models import AggregationGroup
+from app.alerting.models import AggregationGroup, NotificationLogEntry, Silence
 from app.alerting.silences import expire_silence, save_silence
 from app.alerting.state import ingest_alerts
 from app.alerts import Alert, group_from_dict
@@ -191,3 +192,23 @@ def test_concurrent_workers_flush_each_group_once(app, ops):
         counts = list(pool.map(lambda _: worker(), range(4)))
     assert sum(counts) == 20
     assert len(sent()) == 20
+
+
+def test_expired_silences_and_old_log_entries_are_pruned_after_the_retention(ops):
+    old = save_silence(None, parse_matchers('alertname="C"'), at(0), at(60), "ann", "old",
+                       now=at(0))
+    recent = save_silence(None, parse_matchers('alertname="B"'), at(0), at(7200), "ann",
+                          "recent", now=at(0))
+    db.session.commit()
+    old_id, recent_id = old.id, recent.id
+    ingest([alert("A")], 0)
+    assert flush_due_groups(now=at(30)) == 1  # notifies, and writes the notification log
+    retention = timedelta(hours=1)
+
+    assert prune_expired(at(30) + timedelta(minutes=30), retention) == 0  # all still kept
+    removed = prune_expired(at(60) + timedelta(hours=1, seconds=1), retention)
+
+    assert removed == 2  # the silence expired at 60 s, the log entry written at 30 s
+    assert old_id != recent_id
+    assert list(db.session.scalars(select(Silence.id))) == [recent_id]
+    assert db.session.scalar(select(func.count(NotificationLogEntry.id))) == 0
