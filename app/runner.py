@@ -5,7 +5,7 @@ import time
 
 from flask import Flask
 
-from app.alerting.grouping import flush_due_groups
+from app.alerting.grouping import flush_due_groups, next_flush_in
 from app.delivery import history
 from app.delivery.worker import Worker
 
@@ -41,6 +41,6 @@ def build_worker(app: Flask, threads: int | None = None) -> Worker:
     """The worker pool for this process, with its periodic tasks."""
     count = app.config["HERALD_WORKERS"] if threads is None else threads
     ticks = (flush_groups, periodic(PRUNE_EVERY, history.prune))
-    worker = Worker(app, threads=count, ticks=ticks)
+    worker = Worker(app, threads=count, ticks=ticks, next_tick_in=next_flush_in)
     app.extensions["herald.worker"] = worker
     return worker

@@ -3,19 +3,24 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from app.alerting.grouping import next_flush_in
+from app.alerting.policies import default_spec, save_tree
 from app.alerts import group_from_dict
 from app.delivery import outbox
 from app.delivery.models import FAILED, PENDING, SENDING, SENT, Notification
 from app.delivery.worker import Worker, deliver, deliver_rows
 from app.extensions import db
 from app.models import ContactPoint, DeliveryAttempt, utcnow
+from app.runner import flush_groups
 from tests.loopback import answers, closed_port, slow_receiver
 from tests.pipeline import alert, drain, waiting, webhook_body
+from tests.processes import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -334,3 +339,26 @@ def test_rows_whose_lease_would_run_out_are_handed_back(app, httpserver, make_co
     assert sorted(row.id for row in back) == [rows[1].id, rows[2].id]
     assert all(row.claimed_by == "" and row.attempts == 0 for row in back)
     assert outbox.claim("other", 32, 60) == [rows[1].id, rows[2].id]  # due again at once
+
+
+def test_group_timers_wake_the_housekeeping_thread(app, client, token, make_contact_point):
+    """With a poll of an hour, only the intake's wake-up and the group's own timer can
+    get a policy's notification out."""
+    app.config["HERALD_HTTP_TIMEOUT"] = 5
+    with slow_receiver(0) as receiver:
+        make_contact_point("Ops", [("webhook", {"url": receiver.url})])
+        save_tree(replace(default_spec("Ops"), group_wait=1))
+        db.session.commit()
+        worker = Worker(app, threads=1, poll=3600, ticks=(flush_groups,),
+                        next_tick_in=next_flush_in)
+        app.extensions["herald.worker"] = worker.start()
+        try:
+            fresh = {**alert("A"), "startsAt": utcnow().isoformat() + "Z"}  # waits its group_wait
+            answer = client.post("/api/v1/webhook/alertmanager", json=webhook_body(fresh),
+                                 headers=token("sender"))
+            assert answer.status_code == 202
+            wait_for(lambda: receiver.count >= 1, 20, "the policy's notification")
+        finally:
+            app.extensions.pop("herald.worker")
+            worker.stop(10)
+    assert json.loads(receiver.bodies[0])["alerts"][0]["labels"]["alertname"] == "A"

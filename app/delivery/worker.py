@@ -40,6 +40,7 @@ from app.transport.http import configured_timeout
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 10.0  # seconds between a pool's heartbeats
+MIN_TICK = 0.05  # seconds: the shortest sleep of the housekeeping thread
 FLUSH_EVERY = 0.25  # seconds: a batch's outcomes are recorded at least this often
 Tick = Callable[[], object]  # periodic work run in the worker's housekeeping thread
 
@@ -48,7 +49,8 @@ class Worker:
     """A pool of sender threads in this process, plus one housekeeping thread."""
 
     def __init__(self, app: Flask, threads: int = 4, *, ticks: tuple[Tick, ...] = (),
-                 poll: float = 1.0, batch: int = 32) -> None:
+                 poll: float = 1.0, batch: int = 32,
+                 next_tick_in: Callable[[float], float] | None = None) -> None:
         self.app = app
         self.threads = max(1, threads)
         self.ticks = ticks
@@ -56,6 +58,9 @@ class Worker:
         self.batch = batch
         self.id = f"{socket.gethostname()[:40]}:{os.getpid()}:{id(self) % 10000}"
         self._wake = threading.Event()
+        self._tick_wake = threading.Event()
+        # Seconds until the ticks have work (an alert group's timer), capped at poll.
+        self.next_tick_in = next_tick_in
         self._stopping = threading.Event()
         self._running: list[threading.Thread] = []
         self._last_beat = float("-inf")
@@ -75,10 +80,15 @@ class Worker:
         """Look for due notifications now (new ones were just committed)."""
         self._wake.set()
 
+    def wake_ticks(self) -> None:
+        """Run the periodic work now (an alert group's timer may have moved earlier)."""
+        self._tick_wake.set()
+
     def stop(self, deadline: float = 30.0) -> bool:
         """Stop claiming; let sends in flight finish up to the deadline. True if all did."""
         self._stopping.set()
         self._wake.set()
+        self._tick_wake.set()
         ends = time.monotonic() + deadline
         for thread in self._running:
             thread.join(max(0.0, ends - time.monotonic()))
@@ -122,7 +132,11 @@ class Worker:
     def _housekeeping_loop(self) -> None:
         with self.app.app_context():
             self._beat()
-            while not self._stopping.wait(self.poll):
+            while not self._stopping.is_set():
+                if self._tick_wake.wait(self._until_next_tick()):
+                    self._tick_wake.clear()
+                if self._stopping.is_set():
+                    break
                 if time.monotonic() - self._last_beat >= HEARTBEAT_EVERY:
                     self._beat()
                 for tick in self.ticks:
@@ -133,6 +147,17 @@ class Worker:
                         logger.exception("Periodic task %s failed", getattr(tick, "__name__", tick))
                         db.session.rollback()
             self._forget()
+
+    def _until_next_tick(self) -> float:
+        """Sleep until the next timer, at most poll; never spin faster than MIN_TICK."""
+        if self.next_tick_in is None:
+            return self.poll
+        try:
+            return max(MIN_TICK, self.next_tick_in(self.poll))
+        except Exception:
+            logger.exception("Could not read the next timer")
+            db.session.rollback()
+            return self.poll
 
     def _beat(self) -> None:
         """Say this pool is alive (one upsert of its heartbeat row)."""

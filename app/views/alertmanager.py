@@ -23,6 +23,7 @@ from app.auth import actor_name, requires
 from app.extensions import csrf, db
 from app.models import utcnow
 from app.version import __version__
+from app.views.intake import wake_workers
 
 bp = Blueprint("alertmanager", __name__, url_prefix="/api/v2")
 csrf.exempt(bp)
@@ -50,6 +51,7 @@ def _body():
 @requires("sender")
 def post_alerts():
     ingest_and_commit(postable_alerts(_body()))
+    wake_workers()
     return jsonify(None), 200
 
 

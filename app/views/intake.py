@@ -21,7 +21,9 @@ def route_post_webhook_alertmanager():
         raise ApiError(400, "The body must be a JSON object (Alertmanager's webhook body).")
     try:
         if name is None:
-            return jsonify(message="accepted", alerts=webhook.accept_through_policies(body)), 202
+            alerts = webhook.accept_through_policies(body)
+            wake_workers()
+            return jsonify(message="accepted", alerts=alerts), 202
         if not name.strip():
             raise ApiError(400, "contact_point is empty: give the name of a contact point, or "
                                 "leave the parameter out to route through the policies.")
@@ -33,10 +35,12 @@ def route_post_webhook_alertmanager():
 
 
 def wake_workers() -> None:
-    """Let this process's workers look at the outbox now instead of at their next poll."""
+    """Let this process's workers look at the outbox and the group timers now, instead of
+    at their next poll."""
     worker = current_app.extensions.get("herald.worker")
     if worker is not None:
         worker.wake()
+        worker.wake_ticks()
 
 
 @requires("viewer")
