@@ -77,7 +77,7 @@ def bench_path(app, contact_point, url: str) -> None:
     context = SendContext(get_type("webhook"), {"url": f"{url}/hook"}, group, app.config)
     body = json.dumps(payload(context), ensure_ascii=False).encode()
     session = requests.Session()
-    worker = Worker(app, threads=1, batch=16)
+    worker = Worker(app, threads=1)
     bare_rounds, herald_rounds, bare_cpu, herald_cpu = [], [], [], []
     for _ in range(PATH_ROUNDS + 1):  # the first round warms up
         started, cpu = time.perf_counter(), time.process_time()
@@ -104,7 +104,7 @@ def bench_path(app, contact_point, url: str) -> None:
 
 def bench_sustained(app, contact_point) -> None:
     enqueue(contact_point, SUSTAINED)
-    worker = Worker(app, threads=app.config["HERALD_WORKERS"], batch=16, poll=0.05)
+    worker = build_worker(app)
     started = time.perf_counter()
     worker.start()
     worker.wake()
