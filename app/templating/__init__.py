@@ -116,13 +116,14 @@ def _compile(source: str, html: bool) -> Template:
         raise to_render_error(exc) from exc
 
 
-def _render(template: Template, group: AlertGroup, limits: Limits) -> str:
+def _render(template: Template, group: AlertGroup, limits: Limits,
+            variables: dict[str, str] | None = None) -> str:
     """Render within the limits; any failure becomes a TemplateRenderError."""
     chunks: list[str] = []
     size = 0
     with budget_scope(limits):
         try:
-            for chunk in template.generate(template_context(group)):
+            for chunk in template.generate(template_context(group, variables)):
                 size += len(chunk)
                 if size > limits.output:
                     raise TemplateRenderError(
@@ -141,9 +142,10 @@ def check_syntax(source: str) -> None:
     _compile(source, html=False)
 
 
-def render_source(source: str, group: AlertGroup, *, html: bool = False) -> str:
+def render_source(source: str, group: AlertGroup, *, html: bool = False,
+                  variables: dict[str, str] | None = None) -> str:
     """Render a person's template (for previews); TemplateRenderError on any failure."""
-    return _render(_compile(source, html), group, USER_LIMITS)
+    return _render(_compile(source, html), group, USER_LIMITS, variables)
 
 
 def render_builtin(name: str, group: AlertGroup, *, html: bool = False) -> str:
