@@ -207,7 +207,8 @@ def _check_text(spec: Field, value: str) -> str | None:
             return f"Not a valid email address: {', '.join(bad[:3])}"
         if not addresses:
             return f"{spec.label}: enter at least one email address."
-    if spec.element == "select" and value not in {v for v, _ in spec.options}:
+    if spec.element == "select" and value not in {v for v, _ in spec.options} and not (
+            spec.templated and has_template(value)):  # Grafana renders it when sending
         return f"{spec.label}: choose one of the listed options."
     return None
 
