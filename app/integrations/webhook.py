@@ -124,6 +124,7 @@ INTEGRATION = IntegrationType(
         Field("message", "Message", element="textarea", template="default.message",
               help="Custom message. You can use template variables."),
         Field("payload.template", "Custom Payload - Payload Template", element="textarea",
+              placeholder='{% include "webhook.default.payload" %}',
               help="Optionally a template that renders the whole request body, instead of "
               "the default JSON (Title and Message are then not used)."),
         Field("payload.vars", "Custom Payload - Payload Variables", element="map",

@@ -12,7 +12,8 @@ from app.extensions import db
 from app.integrations import REGISTRY
 from app.models import Integration
 from tests.senders.conftest import request_of
-from tests.senders.grafana_cases.webhook_payload import CASES
+from tests.senders.grafana_cases.webhook import CASES as DEFAULT_BODY_CASES
+from tests.senders.grafana_cases.webhook_payload import CASES, DEFAULT_PAYLOAD
 from tests.test_export_import import import_document
 from tests.test_registry_contract import post_block
 
@@ -28,6 +29,23 @@ def test_custom_payload_is_what_grafanas_tests_expect(httpserver, deliver, setti
     assert result.ok, result.error
     sent = request_of(httpserver).get_data().decode()
     assert (json.loads(sent) if expected != "" else sent) == expected
+
+
+# Grafana runs each default-body case again with the default payload template: same body.
+TEMPLATED = [case for case in DEFAULT_BODY_CASES if case[3] is not None
+             and not {"title", "message"} & set(case[1])]
+
+
+@pytest.mark.parametrize(("settings", "group", "expected"), [case[1:4] for case in TEMPLATED],
+                         ids=[case[0] for case in TEMPLATED])
+def test_the_default_payload_template_renders_the_default_body(httpserver, deliver, settings,
+                                                              group, expected):
+    httpserver.expect_request("/test").respond_with_data("ok")
+    settings = {**settings, "url": httpserver.url_for("/test"), "payload.template": DEFAULT_PAYLOAD}
+
+    assert deliver("webhook", settings, group).ok
+
+    assert json.loads(request_of(httpserver).get_data()) == expected
 
 
 def test_custom_payload_replaces_title_and_message_and_is_signed(httpserver, deliver, firing):
@@ -106,3 +124,14 @@ def test_payload_settings_import_and_export_under_grafanas_keys(client, client_a
         "payload": {"template": "{{ .Vars.env }}: {{ len .Alerts.Firing }} firing",
                     "vars": {"env": "prod"}},
     }
+
+
+def test_grafanas_default_payload_template_is_translated_on_import(client):
+    document = DOCUMENT.replace("'{{ .Vars.env }}: {{ len .Alerts.Firing }} firing'",
+                                """'{{ template "webhook.default.payload" . }}'""")
+
+    assert import_document(client, document).status_code == 302
+
+    stored = db.session.scalars(select(Integration)).one()
+    assert stored.settings["payload"]["template"] == DEFAULT_PAYLOAD
+    assert stored.review_note in (None, "")
