@@ -55,6 +55,13 @@ def secrets_hidden(values: Iterable[object]) -> Iterator[None]:
         _hidden.reset(token)
 
 
+def hide_in_delivery(value: object) -> None:
+    """Also replace this value (a secret rendered while sending) until the delivery ends."""
+    forms = secret_forms(value)
+    if forms:
+        _hidden.set(_hidden.get() | frozenset(forms))
+
+
 def hide_always(values: Iterable[object]) -> None:
     """Replace these secret values (the configuration's) in every log line from now on."""
     global _always

@@ -78,7 +78,7 @@ def template_errors(integration_type: IntegrationType, values: Values) -> Errors
     errors: Errors = {}
     for spec in integration_type.fields:
         value = values.get(spec.key)
-        if spec.secret:  # never rendered: any characters are fine
+        if spec.secret and not spec.templated:  # never rendered: any characters are fine
             continue
         if spec.template and isinstance(value, str) and mode_of(value) == ("template", ""):
             errors[spec.key] = f"{spec.label}: choose a notification template."

@@ -61,7 +61,7 @@ def test_builtin_names_cover_every_integration_default():
         "email.default.html", "__subject", "__text_values_list", "__text_alert_list",
         "__teams_text_alert_list", "pagerduty.default.firing", "pagerduty.default.resolved",
         "email.default.text", "__email_alerts_summarize", "opsgenie.default.description",
-        "slack.default.footer",
+        "slack.default.footer", "webhook.default.payload",
     }
 
 

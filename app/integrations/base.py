@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.integrations.urls import has_template, rendered_url, templated_url_problem, url_problem
 from app.text import normalise_newlines
 from app.transport.errors import SendError, Sent  # noqa: F401 (senders import them here)
 
@@ -41,6 +42,7 @@ class Field:
     help: str = ""
     subfields: tuple[Field, ...] = ()
     template: str = ""  # built-in template used when a title/message-like field is empty
+    templated: bool = False  # a URL rendered as a template for each group (Grafana's tmpl)
 
     def __post_init__(self) -> None:
         assert self.element in ELEMENTS, self.element
@@ -187,19 +189,11 @@ def url_host(url: str) -> str:
         return ""
 
 
-def _url_problem(value: str) -> bool:
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 (raises ValueError for a port out of range)
-    except ValueError:
-        return True
-    return parts.scheme not in ("http", "https") or not parts.hostname
-
-
 def _check_text(spec: Field, value: str) -> str | None:
     if len(value) > MAX_VALUE_LENGTH:
         return f"{spec.label} must be at most {MAX_VALUE_LENGTH:,} characters."
-    if spec.kind == "url" and _url_problem(value):
+    if spec.kind == "url" and (templated_url_problem(value) if spec.templated
+                               and has_template(value) else url_problem(value)):
         return f"{spec.label} must be a valid http:// or https:// URL."
     if spec.kind == "int" and not (value.isascii() and value.isdigit() and len(value) <= 10
                                    and int(value) <= MAX_INT):
@@ -213,7 +207,8 @@ def _check_text(spec: Field, value: str) -> str | None:
             return f"Not a valid email address: {', '.join(bad[:3])}"
         if not addresses:
             return f"{spec.label}: enter at least one email address."
-    if spec.element == "select" and value not in {v for v, _ in spec.options}:
+    if spec.element == "select" and value not in {v for v, _ in spec.options} and not (
+            spec.templated and has_template(value)):  # Grafana renders it when sending
         return f"{spec.label}: choose one of the listed options."
     return None
 
@@ -373,6 +368,25 @@ class SendContext:
         """The field's value rendered as a template (its built-in one when empty)."""
         spec = self.integration_type.by_key[key]
         return self.render(self.values.get(key), spec.template, html=html, label=spec.label)
+
+    def url(self, key: str, default: str = "") -> str:
+        """A URL setting (or default when empty), rendered first when it is templated."""
+        spec = self.integration_type.by_key[key]
+        source = str(self.values.get(key) or default)
+        if not spec.templated:
+            return source
+        return rendered_url(source, lambda text: self.render_strictly(text, label=spec.label),
+                            label=spec.label, secret=spec.secret)
+
+    def render_strictly(self, source: str, *, label: str,
+                        variables: dict[str, str] | None = None) -> str:
+        """A template rendered for the group; a failure is a SendError, never a default."""
+        from app.templating import TemplateRenderError, render_source
+
+        try:
+            return render_source(source, self.group, vars_=variables)
+        except TemplateRenderError as exc:
+            raise SendError(f"{label}: template failed: {exc}", permanent=True) from exc
 
     def render(
         self, source: str | None, template: str = "", *, html: bool = False, label: str = "",

@@ -29,7 +29,7 @@ def body(ctx: SendContext) -> dict:
 
 def send(ctx: SendContext) -> Sent:
     """Post the message; DingTalk answers 200 with a non-zero errcode when it refuses it."""
-    answer = http.request("POST", ctx.values["url"], json=body(ctx))
+    answer = http.request("POST", ctx.url("url"), json=body(ctx))
     check_errcode(answer, "DingTalk")
     return Sent(answer.status)
 
@@ -40,7 +40,7 @@ INTEGRATION = IntegrationType(
     category="Chat",
     description="Sends HTTP POST request to DingDing",
     fields=(
-        Field("url", "URL", kind="url", required=True, secret=True,
+        Field("url", "URL", kind="url", required=True, secret=True, templated=True,
               placeholder="https://oapi.dingtalk.com/robot/send?access_token=xxxxxxxxx"),
         Field("msgType", "Message Type", element="select", options=MESSAGE_TYPES,
               default="link"),

@@ -44,7 +44,7 @@ def card_message(ctx: SendContext) -> dict:
 
 
 def send(ctx: SendContext) -> Sent:
-    answer = http.request("POST", ctx.values["url"], json=card_message(ctx),
+    answer = http.request("POST", ctx.url("url"), json=card_message(ctx),
                           headers={"Content-Type": "application/json; charset=UTF-8"})
     return Sent(answer.status)
 
@@ -54,7 +54,7 @@ INTEGRATION = IntegrationType(
     label="Google Chat",
     description="Posts a card to a Google Chat space through an incoming webhook.",
     fields=(
-        Field("url", "URL", kind="url", required=True, secret=True,
+        Field("url", "URL", kind="url", required=True, secret=True, templated=True,
               placeholder="Google Chat incoming webhook url"),
         Field("title", "Title", template="default.title", help="Templated title of the message."),
         Field("message", "Message", element="textarea", template="default.message"),

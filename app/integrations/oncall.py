@@ -20,12 +20,14 @@ ORG_ID = 1
 
 def send(ctx: SendContext) -> Sent:
     """Send the webhook body plus orgId with the configured method and authentication."""
+    ctx = webhook.truncated(ctx)
     values = ctx.values
+    url = ctx.url("url")
     body = json.dumps({**webhook.payload(ctx), "orgId": ORG_ID}, ensure_ascii=False).encode()
     auth = None
     if values.get("username") or values.get("password"):
         auth = (values.get("username") or "", values.get("password") or "")
-    answer = http.request(values.get("httpMethod") or "POST", values["url"], data=body,
+    answer = http.request(values.get("httpMethod") or "POST", url, data=body,
                           headers=webhook.request_headers(values, body), auth=auth)
     return Sent(answer.status)
 
@@ -36,7 +38,7 @@ INTEGRATION = IntegrationType(
     category="Incident management",
     description="Sends alerts to Grafana IRM",
     fields=(
-        Field("url", "URL", kind="url", required=True),
+        Field("url", "URL", kind="url", required=True, templated=True),
         Field("httpMethod", "HTTP Method", element="select",
               options=(("POST", "POST"), ("PUT", "PUT")), default="POST"),
         Field("username", "HTTP Basic Authentication - Username"),

@@ -20,6 +20,7 @@ SEND_TAGS_AS = (("tags", "Tags"), ("details", "Extra Properties"),
 MAX_MESSAGE = 130
 MAX_DESCRIPTION = 15_000
 PRIORITIES = {"P1", "P2", "P3", "P4", "P5"}
+DEFAULT_API_URL = "https://api.opsgenie.com/v2/alerts"
 
 
 def responders(ctx: SendContext) -> list[dict[str, str]]:
@@ -71,7 +72,7 @@ def create_alert(ctx: SendContext) -> dict:
 
 def send(ctx: SendContext) -> Sent:
     """Create the alert, or close it by alias once the group is resolved (with autoClose)."""
-    api_url = ctx.values.get("apiUrl") or "https://api.opsgenie.com/v2/alerts"
+    api_url = ctx.url("apiUrl", DEFAULT_API_URL)
     headers = {"Authorization": f"GenieKey {ctx.values['apiKey']}"}
     if ctx.group.status == "resolved":
         if not ctx.values.get("autoClose"):
@@ -89,8 +90,8 @@ INTEGRATION = IntegrationType(
     description="Creates and closes Opsgenie alerts through the Alert API.",
     fields=(
         Field("apiKey", "API Key", required=True, secret=True, placeholder="Opsgenie API Key"),
-        Field("apiUrl", "Alert API URL", kind="url", required=True,
-              default="https://api.opsgenie.com/v2/alerts"),
+        Field("apiUrl", "Alert API URL", kind="url", required=True, templated=True,
+              default=DEFAULT_API_URL),
         Field("message", "Message", template="default.title",
               help="Alert text limited to 130 characters."),
         Field("description", "Description", element="textarea",
@@ -108,8 +109,9 @@ INTEGRATION = IntegrationType(
               help="If the API key belongs to a team, this is ignored. One of Name, ID or "
               "Username is needed per responder.",
               subfields=(
+                  # Grafana also takes a template that renders to one of the types.
                   Field("type", "Type", element="select", options=RESPONDER_TYPES,
-                        required=True),
+                        required=True, templated=True),
                   Field("name", "Name"),
                   Field("id", "ID"),
                   Field("username", "Username"),

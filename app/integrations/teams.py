@@ -47,7 +47,7 @@ def card_message(ctx: SendContext) -> dict:
 
 def send(ctx: SendContext) -> Sent:
     """Post the card; a legacy connector that answers anything but "1" has refused it."""
-    url = ctx.values["url"]
+    url = ctx.url("url")
     answer = http.request("POST", url, json=card_message(ctx))
     # Office 365 connectors answer 200 with an error text instead of a failing status.
     # https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#rate-limiting-for-connectors
@@ -64,7 +64,7 @@ INTEGRATION = IntegrationType(
     label="Microsoft Teams",
     description="Posts an Adaptive Card to a Microsoft Teams channel through a webhook.",
     fields=(
-        Field("url", "URL", kind="url", required=True,
+        Field("url", "URL", kind="url", required=True, templated=True,
               placeholder="Teams incoming webhook url",
               help="A Teams Workflows (Power Automate) webhook URL, or a legacy connector URL."),
         Field("title", "Title", template="default.title",

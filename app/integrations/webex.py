@@ -16,7 +16,7 @@ def send(ctx: SendContext) -> Sent:
     message = {"roomId": ctx.values["room_id"],
                "markdown": cut_bytes(ctx.text("message"), MAX_MESSAGE_BYTES)}
     headers = {"Authorization": f"Bearer {ctx.values['bot_token']}"}
-    answer = http.request("POST", ctx.values.get("api_url") or API_URL, json=message,
+    answer = http.request("POST", ctx.url("api_url", API_URL), json=message,
                           headers=headers)
     return Sent(answer.status)
 
@@ -27,7 +27,7 @@ INTEGRATION = IntegrationType(
     category="Chat",
     description="Sends notifications to Cisco Webex Teams",
     fields=(
-        Field("api_url", "Cisco Webex API URL", kind="url", default=API_URL,
+        Field("api_url", "Cisco Webex API URL", kind="url", default=API_URL, templated=True,
               placeholder="https://api.ciscospark.com/v1/messages",
               help="API endpoint at which we'll send webhooks to."),
         Field("room_id", "Room ID", required=True, placeholder="GMtOWY0ZGJkNzMyMGFl",

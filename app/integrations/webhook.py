@@ -31,10 +31,15 @@ RESTRICTED_HEADERS = (
 )
 
 
+def truncated(ctx: SendContext) -> SendContext:
+    """The context with maxAlerts applied: Grafana cuts the alerts before rendering anything."""
+    return replace(ctx, group=first_alerts(ctx.group, int(ctx.values.get("maxAlerts") or 0)))
+
+
 def payload(ctx: SendContext) -> dict:
     """Grafana's webhook body; maxAlerts cuts the alerts before anything is rendered."""
-    group = first_alerts(ctx.group, int(ctx.values.get("maxAlerts") or 0))
-    ctx = replace(ctx, group=group)
+    ctx = truncated(ctx)
+    group = ctx.group
     body = group_to_dict(group)
     # Grafana's order: the alert data, then its own fields.
     return {
@@ -71,14 +76,22 @@ def request_headers(values: dict, body: bytes) -> dict[str, str]:
     return headers
 
 
+def custom_body(ctx: SendContext) -> bytes:
+    """payload.template rendered with payload.vars as Vars; a failing one fails the send."""
+    return ctx.render_strictly(ctx.values["payload.template"], label="Payload Template",
+                               variables=ctx.values.get("payload.vars") or {}).encode()
+
+
 def send(ctx: SendContext) -> Sent:
     """Send the body with the configured method, authentication and signature."""
+    ctx = truncated(ctx)
     values = ctx.values
-    body = http.go_json(payload(ctx))
+    url = ctx.url("url")  # Grafana fails early when the URL cannot be rendered
+    body = custom_body(ctx) if values.get("payload.template") else http.go_json(payload(ctx))
     auth = None
     if values.get("username") or values.get("password"):
         auth = (values.get("username") or "", values.get("password") or "")
-    answer = http.request(values.get("httpMethod") or "POST", values["url"], data=body,
+    answer = http.request(values.get("httpMethod") or "POST", url, data=body,
                           headers=request_headers(values, body), auth=auth)
     return Sent(answer.status)
 
@@ -88,7 +101,10 @@ INTEGRATION = IntegrationType(
     label="Webhook",
     description="Sends the alert group as JSON to any HTTP endpoint.",
     fields=(
-        Field("url", "URL", kind="url", required=True, placeholder="https://example.com/alerts"),
+        Field("url", "URL", kind="url", required=True, templated=True,
+              placeholder="https://example.com/alerts",
+              help="Templates may build it from the alerts, e.g. "
+              "https://example.com/{{ CommonLabels.team }}."),
         Field("httpMethod", "HTTP Method", element="select",
               options=(("POST", "POST"), ("PUT", "PUT")), default="POST"),
         Field("username", "HTTP Basic Authentication - Username"),
@@ -107,6 +123,12 @@ INTEGRATION = IntegrationType(
         Field("title", "Title", template="default.title", help="Templated title of the message."),
         Field("message", "Message", element="textarea", template="default.message",
               help="Custom message. You can use template variables."),
+        Field("payload.template", "Custom Payload - Payload Template", element="textarea",
+              placeholder='{% include "webhook.default.payload" %}',
+              help="Optionally a template that renders the whole request body, instead of "
+              "the default JSON (Title and Message are then not used)."),
+        Field("payload.vars", "Custom Payload - Payload Variables", element="map",
+              help="Variables for the payload template, available in it as Vars.<name>."),
         Field("hmacConfig.secret", "HMAC Signature - Secret", secret=True,
               help="Secret key used to sign the body with HMAC-SHA256."),
         Field("hmacConfig.header", "HMAC Signature - Header",

@@ -60,6 +60,8 @@ def full_settings(integration: Integration, decrypt: bool, flag: Flag) -> dict[s
     settings: dict[str, Any] = {}
     for spec in integration_type.fields if integration_type else ():
         value = secrets.pop(spec.key, None) if spec.secret else get_path(stored, spec.key)
+        if spec.secret and spec.templated and decrypt:  # a templated secret URL
+            value = in_go(value, flag, f"settings.{spec.key}")
         if value is not None:
             set_path(settings, spec.key, value)
     for key, value in stored.items():  # anything the declaration does not name, kept as is

@@ -20,7 +20,7 @@ TOKEN_RE = re.compile(r"""\s*(?:
 STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 ROOT_FIELDS = frozenset({
     "Receiver", "Status", "Alerts", "GroupLabels", "CommonLabels", "CommonAnnotations",
-    "ExternalURL", "GroupKey", "TruncatedAlerts",
+    "ExternalURL", "GroupKey", "TruncatedAlerts", "Vars",
 })  # the names app.templating.context.template_context gives
 ELEMENT_FIELDS = {"alert": AlertView.FIELDS, "pair": frozenset({"Name", "Value"})}
 KV_FIELDS = {"Labels", "Annotations", "CommonLabels", "CommonAnnotations", "GroupLabels"}

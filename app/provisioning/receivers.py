@@ -226,7 +226,7 @@ def template_fields(integration_type: IntegrationType, values: Values,
     review: list[str] = []
     for spec in integration_type.fields:
         text = values.get(spec.key)
-        if spec.secret:
+        if spec.secret and not spec.templated:  # a templated secret URL is rendered too
             continue
         if isinstance(text, dict | list):
             values[spec.key] = _translate_nested(spec.label, text, names, review)

@@ -124,11 +124,11 @@ Variables = Mapping[str, Any] | None
 
 
 def _render(template: Template, group: AlertGroup, limits: Limits,
-            variables: Variables = None) -> str:
+            variables: Variables = None, vars_: dict[str, str] | None = None) -> str:
     """Render within the limits; any failure becomes a TemplateRenderError."""
     chunks: list[str] = []
     size = 0
-    context = {**(variables or {}), **template_context(group)}
+    context = {**(variables or {}), **template_context(group, vars_)}
     with budget_scope(limits):
         try:
             for chunk in template.generate(context):
@@ -150,9 +150,12 @@ def check_syntax(source: str) -> None:
     _compile(source, html=False)
 
 
-def render_source(source: str, group: AlertGroup, *, html: bool = False) -> str:
-    """Render a person's template (for previews); TemplateRenderError on any failure."""
-    return _render(_compile(source, html), group, USER_LIMITS)
+def render_source(source: str, group: AlertGroup, *, html: bool = False,
+                  vars_: dict[str, str] | None = None) -> str:
+    """Render a person's template (for previews); TemplateRenderError on any failure.
+
+    vars_ are a sender's own variables, seen as Vars (the webhook's payload.vars)."""
+    return _render(_compile(source, html), group, USER_LIMITS, vars_=vars_)
 
 
 def render_builtin(name: str, group: AlertGroup, *, html: bool = False,

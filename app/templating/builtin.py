@@ -145,6 +145,31 @@ BUILTIN_TEMPLATES: dict[str, str] = {
     "__email_alerts_summarize": EMAIL_SUMMARY,
 }
 
+# Grafana's webhook.default.payload: the webhook's default body as pretty JSON, for a custom
+# payload template to start from; title and message are the default ones.
+WEBHOOK_PAYLOAD = """\
+{%- set ns = namespace(alerts=[]) -%}
+{%- for alert in Alerts -%}
+{%- set ns.alerts = ns.alerts + [{
+  "status": alert.Status, "labels": alert.Labels, "annotations": alert.Annotations,
+  "startsAt": alert.StartsAt.isoformat()|replace("+00:00", "Z"),
+  "endsAt": alert.EndsAt.isoformat()|replace("+00:00", "Z") if alert.EndsAt
+            else "0001-01-01T00:00:00Z",
+  "generatorURL": alert.GeneratorURL, "fingerprint": alert.Fingerprint,
+  "silenceURL": alert.SilenceURL, "dashboardURL": alert.DashboardURL,
+  "panelURL": alert.PanelURL, "values": alert.Values or none,
+  "valueString": alert.ValueString}] -%}
+{%- endfor -%}
+{%- set title %}{% include "default.title" %}{% endset -%}
+{%- set message %}{% include "default.message" %}{% endset -%}
+{{ {"receiver": Receiver, "status": Status, "alerts": ns.alerts, "groupLabels": GroupLabels,
+    "commonLabels": CommonLabels, "commonAnnotations": CommonAnnotations,
+    "externalURL": ExternalURL, "version": "1", "orgId": 1,
+    "truncatedAlerts": TruncatedAlerts, "groupKey": GroupKey,
+    "state": "ok" if Status == "resolved" else "alerting", "title": title,
+    "message": message}|tojson(indent=1) }}"""
+BUILTIN_TEMPLATES["webhook.default.payload"] = WEBHOOK_PAYLOAD
+
 # Names Herald used for its own defaults before they became Grafana's; kept so that
 # saved templates including them still render.
 BUILTIN_TEMPLATES.update({

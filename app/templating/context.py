@@ -79,8 +79,10 @@ class AlertList(list[AlertView]):
         return self
 
 
-def template_context(group: AlertGroup) -> dict[str, Any]:
-    """The variables of a rendering, named as in Grafana's notification templates."""
+def template_context(group: AlertGroup, variables: dict[str, str] | None = None
+                     ) -> dict[str, Any]:
+    """The variables of a rendering, named as in Grafana's notification templates; Vars
+    holds a sender's own variables (the webhook's payload.vars), as Grafana's .Vars."""
     return {
         "Receiver": group.receiver,
         "Status": group.status,
@@ -91,4 +93,5 @@ def template_context(group: AlertGroup) -> dict[str, Any]:
         "ExternalURL": group.external_url,
         "GroupKey": group.group_key,
         "TruncatedAlerts": group.truncated_alerts,
+        "Vars": dict(variables or {}),
     }

@@ -26,6 +26,10 @@ SECRET_KINDS: dict[str, tuple[str, Callable[[str], dict[str, Any]], list[str]]] 
         "url": f"{base}/api/webhooks/1234/{TOKEN}"}, [TOKEN]),
     "google chat URL": ("googlechat", lambda base: {
         "url": f"{base}/v1/spaces/AAAA/messages?key={KEY}&token={TOKEN}"}, [KEY, TOKEN]),
+    # The token comes out of the template: only its rendered value holds it.
+    "templated google chat URL": ("googlechat", lambda base: {
+        "url": f"{base}/v1/spaces/AAAA/messages?key={KEY}&token={{{{ 'Xq7secret' }}}}"
+               "TOKENvalue9Zk2Lm4Np6Rs8"}, [KEY, TOKEN]),
     "telegram bot token": ("telegram", lambda base: {
         "bottoken": f"123456:{TOKEN}", "chatid": "42"}, [f"123456:{TOKEN}"]),
     "webhook password": ("webhook", lambda base: {

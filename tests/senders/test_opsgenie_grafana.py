@@ -19,6 +19,8 @@ def test_request_is_grafanas(httpserver, deliver, settings, group, path, expecte
     assert result.ok, result.error
     request = request_of(httpserver)
     assert request.headers["Authorization"] == "GenieKey abcdefgh0123456789"
+    if path.endswith("/close"):
+        assert request.query_string == b"identifierType=alias"
     body = body_of(httpserver)
     assert body == expected
     assert list(body) == list(expected)  # Grafana's key order

@@ -1,7 +1,10 @@
 """receivers/googlechat/v1/googlechat_test.go (TestNotify), as data.
 
 Grafana's "OPEN IN GRAFANA" and "Grafana v<ver> | <time>" are Herald's; VERSION marks the
-version line (its time is checked by its RFC822 layout). Template-error cases are left out.
+version line (its time is checked by its RFC822 layout). Template-error cases are left out:
+Herald refuses to save a template that does not compile, and a template that fails while
+rendering gives way to the default text (with a warning in the history) where Grafana sends
+the part rendered before the error.
 """
 from __future__ import annotations
 
@@ -23,11 +26,17 @@ def card(title: str, *widgets: dict) -> dict:
 
 def one_alert(external_url: str = "http://localhost"):
     made = group(alert(ALERT1, ANNOTATIONS1, dashboard=DASHBOARD, panel=PANEL))
-    if external_url != "http://localhost":  # Grafana builds no links without its URL
+    if external_url != "http://localhost":  # Grafana builds the links on its external URL
         made.external_url = external_url
         for each in made.alerts:
-            each.silence_url = each.dashboard_url = each.panel_url = ""
+            for name in ("silence_url", "dashboard_url", "panel_url"):
+                link = getattr(each, name)
+                setattr(each, name, link.replace("http://localhost", external_url)
+                        if external_url else "")
     return made
+
+
+RELATIVE_TEXT = DEFAULT_TEXT.replace("http://localhost", "/grafana")
 
 
 CASES = [
@@ -48,8 +57,8 @@ CASES = [
      card("Alerts firing: 1", {"textParagraph": {"text": DEFAULT_TEXT}}, BUTTON, VERSION)),
     ("empty external URL: no button", {}, one_alert(""),
      card("[FIRING:1]  (val1)", {"textParagraph": {"text": NO_LINKS_TEXT}}, VERSION)),
-    ("relative external URL: no button", {}, one_alert("/grafana"),
-     card("[FIRING:1]  (val1)", {"textParagraph": {"text": NO_LINKS_TEXT}}, VERSION)),
+    ("relative external URL: relative links, no button", {}, one_alert("/grafana"),
+     card("[FIRING:1]  (val1)", {"textParagraph": {"text": RELATIVE_TEXT}}, VERSION)),
     ("hide open button", {"hide_open_button": True}, one_alert(""),
      card("[FIRING:1]  (val1)", {"textParagraph": {"text": NO_LINKS_TEXT}}, VERSION)),
     ("hide version info", {"hide_open_button": True, "hide_version_info": True},

@@ -1,8 +1,5 @@
 """receivers/opsgenie/v1/opsgenie_test.go (TestNotify), as data: settings, alerts, the
 request path and body Grafana's test expects. Its source "Grafana" is Herald's.
-
-Herald's responder type is chosen from a list, so the case with a templated type uses
-"team", the value Grafana's template renders to.
 """
 from __future__ import annotations
 
@@ -51,6 +48,7 @@ def create(message: str, description: str, details: dict | None = None,
 
 
 USERS = {"user": "test", "type": "team"}
+MIXED = "[FIRING:1, RESOLVED:1]  "
 LONG = ("IyJnsW78xQoiBJ7L7NqASv31JCFf0At3r9KUykqBVxSiC6qkDhvDLDW9VImiFcq0Iw2XwFy5fX4FcbTmlkaZzUz"
         "jVwx9VUuokhzqQlJVhWDYFqhj3a5wX0LjyvNQjsqT9WaWJAWOJanwOAWon")
 
@@ -82,7 +80,7 @@ CASES = [
     ("responders",
      {**BASE, "sendTagsAs": "both", "responders": [
          {"name": "Test User", "type": "user"},
-         {"name": "{{ CommonAnnotations.user }}", "type": "team"},
+         {"name": "{{ CommonAnnotations.user }}", "type": "{{ CommonAnnotations.type }}"},
          {"id": "{{ CommonAnnotations.user }}", "type": "user"},
          {"username": "{{ CommonAnnotations.user }}", "type": "team"}]},
      two_alerts(USERS), "/v2/alerts",
@@ -98,6 +96,15 @@ CASES = [
             details={"alertname": "alert1", "url": ALERTS_URL}, tags=["alertname:alert1"],
             responders=[{"name": "team1", "type": "team"}, {"name": "team2", "type": "team"},
                         {"name": "test", "type": "team"}])),
+    # Grafana's tests render with their own test templates, whose __subject has no
+    # ", RESOLVED:n"; Herald's default title is Grafana's shipped one.
+    ("no auto close while one alert still fires", {**BASE, "sendTagsAs": "both"},
+     group(alert(ALERT1, ANNOTATIONS1, status="resolved"), alert(ALERT2, {"ann1": "annv2"})),
+     "/v2/alerts",
+     create(MIXED, f"{MIXED}\n{ALERTS_URL}\n\n**Firing**\n"
+            + block(ALERT2, {"ann1": "annv2"}) + "\n\n**Resolved**\n"
+            + block(ALERT1, ANNOTATIONS1),
+            details={"alertname": "alert1", "url": ALERTS_URL}, tags=["alertname:alert1"])),
     ("resolved is sent when auto close is on", {**BASE, "sendTagsAs": "both"},
      group(alert(ALERT1, ANNOTATIONS1, status="resolved")),
      f"/v2/alerts/{ALIAS}/close", {"source": "Herald"}),
