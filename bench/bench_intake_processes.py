@@ -78,7 +78,8 @@ def ceiling(args: argparse.Namespace) -> float:
     server = subprocess.Popen([sys.executable, str(LOADGEN), "--serve"],
                               stdout=subprocess.PIPE, text=True)
     try:
-        rate, _ = drive([int(server.stdout.readline())], "-", args)
+        enough = argparse.Namespace(**{**vars(args), "groups": args.ceiling_requests})
+        rate, _ = drive([int(server.stdout.readline())], "-", enough)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -129,6 +130,8 @@ def main() -> None:
     parser.add_argument("--generators", type=int, default=2, help="load-generator processes")
     parser.add_argument("--connections", type=int, default=32,
                         help="keep-alive connections in all (default 32)")
+    parser.add_argument("--ceiling-requests", type=int, default=20000,
+                        help="requests for measuring the generators alone (default 20000)")
     add_database_options(parser)
     args = parser.parse_args()
     print(load_line())
