@@ -32,6 +32,7 @@ from app.extensions import db  # noqa: E402
 from app.integrations import REGISTRY  # noqa: E402
 from app.integrations.base import to_storage  # noqa: E402
 from app.models import ContactPoint, DeliveryAttempt, Integration, name_key, new_uid, utcnow  # noqa: E402
+from bench.proc_bench import new_postgres_database  # noqa: E402
 from tests.postgres_cluster import ThrowawayCluster  # noqa: E402
 
 TEAMS = ("payments", "checkout", "search", "ledger", "platform", "storage", "identity",
@@ -116,17 +117,6 @@ def run_on(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
     return results
 
 
-def postgres_database(args: argparse.Namespace, cluster: ThrowawayCluster | None) -> str:
-    """A new, empty database for the bench on the given server or the throwaway cluster."""
-    server = sa.engine.make_url(args.postgres_url or cluster.url())
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    name = f"herald_bench_{int(time.time())}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return server.set(database=name).render_as_string(hide_password=False)
-
-
 def report(results: dict[str, dict[str, list[float]]]) -> None:
     sqlite, postgres = results["sqlite"], results["postgresql"]
     print(f"\n{'request':<10} {'SQLite p50':>11} {'PG p50':>8} {'PG/SQLite':>10} "
@@ -152,7 +142,8 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="herald-bench-") as folder:
             results = {"sqlite": run_on(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args)}
-            results["postgresql"] = run_on(postgres_database(args, cluster), args)
+            server = args.postgres_url or cluster.url()
+            results["postgresql"] = run_on(new_postgres_database(server), args)
     finally:
         if cluster is not None:
             cluster.stop()
