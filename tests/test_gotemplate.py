@@ -65,6 +65,10 @@ RENDERED = [
      "Alerts:\n  \n  * critical\n  \n  * warning\n  \nend"),
     ("{{ range .Alerts -}}\n  {{ .Labels.instance }}\n{{ end -}}", "api-1\napi-2\n"),
     ('{{ range .Alerts }}{{ template "__text_values_list" . }};{{ end }}', "A=97.2;A=93.5;"),
+    # Go's url.QueryEscape: "/" and ":" escaped, a space as "+"
+    ('{{ .ExternalURL | urlquery }}', "https%3A%2F%2Fgrafana.example.com%2F"),
+    ('{{ urlquery "a b/c" }}', "a+b%2Fc"),
+    ('{{ len "abc" }} {{ toUpper "x" }}', "3 X"),
 ]
 
 
@@ -100,6 +104,7 @@ def test_anything_else_is_kept_as_written_with_the_reason(go, why):
     "{{ CommonLabels.alertname }} in Herald's own language",
     '{% include "default.title" %}',
     "{% if Status == 'firing' %}{{ Status }}{% endif %}",
+    "{{ not Status }} {{ title ~ '!' }} {{ len }}",  # Jinja, though Go has such functions
 ])
 def test_herald_text_is_left_alone(text):
     assert not is_go(text)

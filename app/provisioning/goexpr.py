@@ -28,7 +28,8 @@ KV_METHODS = {"SortedPairs", "Names", "Values"}
 RESERVED_KEYS = {"get", "keys", "values", "items", "Remove", *KV_METHODS}
 SIMPLE_RE = re.compile(r'^[\w.()\[\]"]+$')
 COMPARISONS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-FILTERS = {"len": "length", "toUpper": "upper", "toLower": "lower", "title": "title"}
+FILTERS = {"len": "length", "toUpper": "upper", "toLower": "lower", "title": "title",
+           "urlquery": "urlquery"}
 
 Token = tuple[str, str]  # (kind, text)
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.provisioning.goexpr import (
+    COMPARISONS,
+    FILTERS,
     STRING_RE,
     Expression,
     Untranslatable,
@@ -31,6 +33,10 @@ from app.templating.builtin import DOT_TEMPLATES
 ACTION_RE = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
 GO_FIELD_RE = re.compile(r"(?:^|[\s(|])[.$]")
 GO_KEYWORDS = {"define", "template", "block", "range", "if", "else", "end", "with"}
+# A Go function called with an argument (`len "abc"`, `urlquery .X`) is Go, never Jinja
+# (Jinja's and/or/not are operators, so they are not in the list).
+GO_FUNCTIONS = {*FILTERS, *COMPARISONS, "join", "index", "printf", "print", "html", "js"}
+GO_ARGUMENT_STARTS = tuple('.$"(`0123456789')
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ def is_go_action(inner: str) -> bool:
         return True
     words = inner.split(None, 1)
     return bool(words) and (words[0] in GO_KEYWORDS
+                            or (words[0] in GO_FUNCTIONS and len(words) > 1
+                                and words[1].startswith(GO_ARGUMENT_STARTS))
                             or bool(GO_FIELD_RE.search(STRING_RE.sub('""', inner))))
 
 

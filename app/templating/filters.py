@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import quote_plus
 
 from jinja2 import pass_context
 from jinja2.filters import FILTERS, make_attrgetter
@@ -164,10 +165,17 @@ def guarded_dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
     return check_value(dict(*args, **kwargs))
 
 
+def urlquery(value: Any) -> str:
+    """Go's urlquery (url.QueryEscape): every reserved character escaped, "/" included,
+    and spaces as "+"; Jinja's urlencode keeps "/"."""
+    return quote_plus(str(value), safe="")
+
+
 def make_filters() -> dict[str, Callable[..., Any]]:
     """All of Jinja's filters, guarded, plus the hooks the parser inserts."""
     filters = {name: guarded(func, PRECHECKS.get(name)) for name, func in FILTERS.items()}
     filters["join"] = join
+    filters["urlquery"] = urlquery
     filters["herald_loop"] = loop_guard
     filters["herald_value"] = value_guard
     return filters

@@ -2,8 +2,8 @@
 template written in Herald's template language, its vars, the alerts and the body Grafana's
 test expects (compared as JSON, or as text for the empty payload).
 
-Grafana's alerts carry an orgId that Herald's do not (see webhook.py). Left out: the
-DingDing-like case, whose Go `urlquery` escapes "/" where Jinja's urlencode keeps it.
+Grafana's alerts carry an orgId that Herald's do not (see webhook.py). Go's `urlquery` is
+Herald's `urlquery` filter (Jinja's urlencode keeps "/").
 """
 from __future__ import annotations
 
@@ -36,6 +36,14 @@ KAFKA_ESQUE = """\
   "client_url": ExternalURL ~ "/alerting/list", "alert_state": Status,
   "incident_key": GroupKey}}|tojson(indent=1) }}"""
 
+# Grafana's "dingding-like payload": a link message whose URL is query-escaped.
+DINGDING_LIKE = """\
+{% set url = ExternalURL ~ "/alerting/list" %}
+{% set title %}{% include "default.title" %}{% endset %}
+{% set text %}{% include "default.message" %}{% endset %}
+{{ {"msgtype": "link", "link": {"title": title, "text": text, "messageUrl":
+  "dingtalk://dingtalkclient/page/link?pc_slide=false&url=" ~ url|urlquery}}|tojson(indent=1) }}"""
+
 
 def _alert(number: int, **fields):
     return alert({"alertname": f"alert{number}", "lbl1": f"val{number}"},
@@ -65,5 +73,12 @@ CASES = [
                "description": "[FIRING:1]  (val1)", "details": FIRING_GENERATOR,
                "incident_key": "alertname"},
       "type": "JSON"}),
+    ("dingding-like payload",
+     {"payload.template": DINGDING_LIKE},
+     group(_alert(1)),
+     {"link": {"messageUrl": "dingtalk://dingtalkclient/page/link?pc_slide=false&url="
+                             "http%3A%2F%2Flocalhost%2Falerting%2Flist",
+               "text": FIRING_GENERATOR, "title": "[FIRING:1]  (val1)"},
+      "msgtype": "link"}),
     ("empty payload", {"payload.template": '{{- "" -}}'}, group(_alert(1)), ""),
 ]
