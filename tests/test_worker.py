@@ -13,8 +13,9 @@ from app.alerting.grouping import next_flush_in
 from app.alerting.policies import default_spec, save_tree
 from app.alerts import group_from_dict
 from app.delivery import outbox
+from app.delivery.batch import deliver, deliver_rows
 from app.delivery.models import FAILED, PENDING, SENDING, SENT, Notification
-from app.delivery.worker import Worker, deliver, deliver_rows
+from app.delivery.worker import Worker
 from app.extensions import db
 from app.models import ContactPoint, DeliveryAttempt, utcnow
 from app.runner import flush_groups

@@ -107,7 +107,7 @@ class ResendRefused(Exception):
 def resend(attempt: DeliveryAttempt, worker_id: str) -> Notification:
     """Write a new notification for the failed attempt's integration and group, claimed.
 
-    The caller delivers it (app.delivery.worker.deliver) with worker_id; were that to be
+    The caller delivers it (app.delivery.batch.deliver) with worker_id; were that to be
     cut short, the lease makes any worker send it later.
     """
     if attempt.outcome != "failure" or attempt.is_test or attempt.notification_id is None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.auth import requires
 from app.delivery import history
-from app.delivery.worker import deliver
+from app.delivery.batch import deliver
 from app.extensions import db
 from app.integrations import types_by_label
 from app.models import ContactPoint, DeliveryAttempt, name_key, utcnow
