@@ -88,7 +88,7 @@ def notification_values(
 def insert_notifications(rows: list[dict[str, Any]]) -> None:
     """Write the rows in the caller's transaction with one INSERT (the caller commits)."""
     if rows:
-        db.session.connection().execute(_TABLE.insert(), rows)
+        db.session.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
 
 
 def enqueue(
@@ -135,6 +135,7 @@ class Claimed:
 
 
 _TABLE = Notification.__table__
+_INSERT = _TABLE.insert()
 _CLAIMED_COLUMNS = tuple(_TABLE.c[name] for name in Claimed.__dataclass_fields__)
 
 
