@@ -34,6 +34,7 @@ from app.integrations import type_groups
 from app.models import ContactPoint
 from app.template_fields import preview
 from app.testing import test_contact_point
+from app.views.charts import delivery_chart
 from app.views.testing import test_block
 from app.web import is_htmx
 
@@ -68,7 +69,8 @@ def list_page():
         template = "contact_points/_list.html"
     attempts = last_attempts(i.id for listed in page.integrations.values() for i in listed)
     return render_template(template, page=page, search=search, attempts=attempts,
-                           charts=hourly([cp.id for cp in page.items]),
+                           charts={point_id: delivery_chart(hours) for point_id, hours
+                                   in hourly([cp.id for cp in page.items]).items()},
                            highlight=request.args.get("highlight", ""))
 
 
