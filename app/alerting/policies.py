@@ -128,6 +128,23 @@ def usage() -> dict[str, list[str]]:
     return found
 
 
+# Per database: the version (as _version reads it) and the usage computed at that version.
+_SHOWN_USAGE: dict[str, tuple[tuple, dict[str, list[str]]]] = {}
+
+
+def shown_usage() -> dict[str, list[str]]:
+    """usage() for pages to show (not for checks): kept until a policy or contact point changes.
+
+    One small query instead of reading every contact point and policy; the version is the
+    routing cache's, so another process's change is seen on the next request.
+    """
+    database, version = str(db.engine.url), _version()
+    entry = _SHOWN_USAGE.get(database)
+    if entry is None or entry[0] != version:
+        entry = _SHOWN_USAGE[database] = (version, usage())
+    return entry[1]
+
+
 def policies_using(name: str) -> list[str]:
     """The policies that name this contact point (it cannot be deleted while any do)."""
     return usage().get(name_key(name), [])

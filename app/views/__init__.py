@@ -26,7 +26,7 @@ TOKEN_ROLE_LABELS = {"sender": "Sender (may only post alerts)"}
 
 
 def register(app: Flask) -> None:
-    from app.alerting.policies import usage
+    from app.alerting.policies import shown_usage
     from app.alerting.tree import format_duration
     from app.auth import current_principal
     from app.contact_points import describe
@@ -65,7 +65,7 @@ def register(app: Flask) -> None:
     def policy_usage() -> dict[str, list[str]]:
         """Contact point name key -> the policies using it, computed once per request."""
         if "policy_usage" not in g:
-            g.policy_usage = usage()
+            g.policy_usage = shown_usage()
         return g.policy_usage
 
     app.jinja_env.globals.update(
