@@ -53,15 +53,25 @@ def search_filter(search: str):
     return or_(by_name, by_type)
 
 
+_ALL = select(ContactPoint.id, ContactPoint.uid, ContactPoint.name)
+# Without a search the statements are built once (the page asks them on every request).
+_COUNT_ALL = select(func.count()).select_from(_ALL.subquery())
+_PAGE_ALL = _ALL.order_by(ContactPoint.name_key).offset(bindparam("offset")).limit(
+    bindparam("limit"))
+
+
 def list_contact_points(search: str = "", page: int = 1, size: int = 25) -> Page:
     """One page of contact points, ordered by name, with what the list shows of each."""
-    query = select(ContactPoint.id, ContactPoint.uid, ContactPoint.name)
+    count, rows = _COUNT_ALL, _PAGE_ALL
     if search.strip():
-        query = query.where(search_filter(search))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        query = _ALL.where(search_filter(search))
+        count = select(func.count()).select_from(query.subquery())
+        rows = query.order_by(ContactPoint.name_key).offset(bindparam("offset")).limit(
+            bindparam("limit"))
+    total = db.session.scalar(count) or 0
     number = min(max(page, 1), max(1, -(-total // size)))
     items = [ListedContactPoint(*row) for row in db.session.execute(
-        query.order_by(ContactPoint.name_key).offset((number - 1) * size).limit(size))]
+        rows, {"offset": (number - 1) * size, "limit": size})]
     return Page(items, total, number, size, _listed([item.id for item in items]))
 
 

@@ -52,10 +52,13 @@ def load_spec() -> PolicySpec:
     return spec_of(roots[0])
 
 
+_VERSION = select(*(part.scalar_subquery() for part in (  # built once: asked per request
+    select(func.count(Policy.id)), select(func.max(Policy.updated_at)),
+    select(func.count(ContactPoint.id)), select(func.max(ContactPoint.updated_at)))))
+
+
 def _version() -> tuple:
-    parts = [select(func.count(Policy.id)), select(func.max(Policy.updated_at)),
-             select(func.count(ContactPoint.id)), select(func.max(ContactPoint.updated_at))]
-    return tuple(db.session.execute(select(*(part.scalar_subquery() for part in parts))).one())
+    return tuple(db.session.execute(_VERSION).one())
 
 
 def current_route() -> Route:
