@@ -2,13 +2,17 @@
 of its integrations read as plain values (model objects cost more than the page itself)."""
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import Text, bindparam, cast, exists, func, or_, select
 
 from app.extensions import db
 from app.integrations import REGISTRY
+from app.integrations.base import StoredValues
 from app.models import ContactPoint, Integration, name_key
 
 
@@ -95,14 +99,30 @@ class ListedIntegration:
     id: int
     uid: str
     type: str
-    settings: dict[str, Any]
-    configured_secret_keys: frozenset[str]
+    summary: str
     review_note: str
+
+
+def summary_of(type_id: str, settings: dict[str, Any], secret_keys: Iterable[str]) -> str:
+    """The short description on the list, read without decrypting any secret."""
+    integration_type = REGISTRY.get(type_id)
+    if integration_type is None:
+        return ""
+    configured = {key: "configured" for key in secret_keys}
+    return integration_type.describe(StoredValues(integration_type, settings, configured))
+
+
+@lru_cache(maxsize=4096)
+def _summary(type_id: str, settings_text: str | None, secret_keys: frozenset[str]) -> str:
+    # Keyed by the stored settings as text (never secret): the same settings, the same line.
+    return summary_of(type_id, (json.loads(settings_text) if settings_text else None) or {},
+                      secret_keys)
 
 
 _LISTED_INTEGRATIONS = (  # built once: the page asks it on every request
     select(Integration.contact_point_id, Integration.id, Integration.uid, Integration.type,
-           Integration.settings, Integration.secure_settings, Integration.review_note)
+           cast(Integration.settings, Text).label("settings_text"), Integration.secure_settings,
+           Integration.review_note)
     .where(Integration.contact_point_id.in_(bindparam("ids", expanding=True)))
     .order_by(Integration.contact_point_id, Integration.position)
 )
@@ -113,7 +133,7 @@ def _listed(contact_point_ids: list[int]) -> dict[int, list[ListedIntegration]]:
     listed: dict[int, list[ListedIntegration]] = {id_: [] for id_ in contact_point_ids}
     rows = db.session.execute(_LISTED_INTEGRATIONS, {"ids": contact_point_ids})
     for row in rows:
+        summary = _summary(row.type, row.settings_text, frozenset(row.secure_settings or {}))
         listed[row.contact_point_id].append(ListedIntegration(
-            row.id, row.uid, row.type, row.settings or {}, frozenset(row.secure_settings or {}),
-            row.review_note))
+            row.id, row.uid, row.type, summary, row.review_note))
     return listed

@@ -120,7 +120,8 @@ def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
     return ContactPointRow(
         contact_point.uid, contact_point.name, shared.links(contact_point), shared.can_edit,
         tuple(shared.usage.get(contact_point.name_key, ())), highlight == contact_point.uid,
-        tuple(IntegrationRow(integration.uid, _label(integration.type), describe(integration),
+        tuple(IntegrationRow(integration.uid, _label(integration.type),
+                             integration.summary if listed is not None else describe(integration),
                              integration.review_note, _shown(attempts.get(integration.id)))
               for integration in (contact_point.integrations if listed is None else listed)),
         chart)
