@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from flask import current_app, g, render_template, url_for
 from flask_wtf.csrf import generate_csrf
@@ -90,6 +90,7 @@ class _PerRequest:
         self.export = url_for("provisioning.export_page")
         self.history = url_for("history.list_page")
         self.policies = url_for("policies.tree_page")
+        self.token = generate_csrf()
         principal = current_principal()
         self.can_edit = principal is not None and principal.can("editor")
         self.usage = shown_usage()
@@ -98,11 +99,19 @@ class _PerRequest:
 
     def links(self, contact_point: ContactPoint | ListedContactPoint) -> Links:
         uid = self.quote_uid(contact_point.uid)
+        quoted_name = quote_plus(contact_point.name)  # as urlencode quotes a value
         return Links(**{name: pattern.replace(_PLACEHOLDER, uid)
                         for name, pattern in self.patterns.items()},
-                     export=f"{self.export}?{urlencode({'name': contact_point.name})}",
-                     history=f"{self.history}?{urlencode({'contact_point': contact_point.name})}",
+                     export=f"{self.export}?name={quoted_name}",
+                     history=f"{self.history}?contact_point={quoted_name}",
                      policies=self.policies)
+
+
+def _per_request() -> _PerRequest:
+    shared: _PerRequest | None = g.get("herald_rows")
+    if shared is None:
+        shared = g.herald_rows = _PerRequest()
+    return shared
 
 
 def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
@@ -114,9 +123,7 @@ def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
     The list page passes the integrations it read as plain values (listed); a single row
     (after its Test) reads the contact point's own.
     """
-    shared: _PerRequest | None = g.get("herald_rows")
-    if shared is None:
-        shared = g.herald_rows = _PerRequest()
+    shared = _per_request()
     return ContactPointRow(
         contact_point.uid, contact_point.name, shared.links(contact_point), shared.can_edit,
         tuple(shared.usage.get(contact_point.name_key, ())), highlight == contact_point.uid,
@@ -129,15 +136,18 @@ def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
 
 def row_html(row: ContactPointRow, results: Any = None) -> Markup:
     """The row's markup; with test results (after its Test) drawn afresh, else kept."""
+    token = _per_request().token
     if results is not None:
-        return Markup(render_template(TEMPLATE, row=row, token=generate_csrf(), results=results))
-    return Markup(_drawn(current_app.jinja_env, row).replace(_TOKEN_SLOT, generate_csrf()))
+        return Markup(render_template(TEMPLATE, row=row, token=token, results=results))
+    return Markup(token.join(_drawn(current_app.jinja_env, row)))
 
 
 @lru_cache(maxsize=2048)
-def _drawn(environment: Environment, row: ContactPointRow) -> str:
-    # Rendered from the row alone (no request, no user): the same row, the same markup.
-    return environment.get_template(TEMPLATE).render(row=row, token=_TOKEN_SLOT)
+def _drawn(environment: Environment, row: ContactPointRow) -> tuple[str, ...]:
+    # Rendered from the row alone (no request, no user): the same row, the same markup,
+    # kept as the pieces around the token's places.
+    return tuple(environment.get_template(TEMPLATE).render(row=row, token=_TOKEN_SLOT)
+                 .split(_TOKEN_SLOT))
 
 
 def _shown(attempt: DeliveryAttempt | None) -> AttemptShown | None:
