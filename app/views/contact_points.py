@@ -35,6 +35,7 @@ from app.models import ContactPoint
 from app.template_fields import preview
 from app.testing import test_contact_point
 from app.views.charts import delivery_chart
+from app.views.rows import contact_point_row
 from app.views.testing import test_block
 from app.web import is_htmx
 
@@ -68,10 +69,11 @@ def list_page():
     if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
     attempts = last_attempts(i.id for listed in page.integrations.values() for i in listed)
-    return render_template(template, page=page, search=search, attempts=attempts,
-                           charts={point_id: delivery_chart(hours) for point_id, hours
-                                   in hourly([cp.id for cp in page.items]).items()},
-                           highlight=request.args.get("highlight", ""))
+    charts = hourly([cp.id for cp in page.items])
+    highlight = request.args.get("highlight", "")
+    rows = [contact_point_row(cp, attempts, page.integrations[cp.id],
+                              delivery_chart(charts[cp.id]), highlight) for cp in page.items]
+    return render_template(template, page=page, search=search, rows=rows)
 
 
 @bp.get("/contact-points/new")
