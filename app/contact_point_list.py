@@ -132,8 +132,7 @@ def _listed(contact_point_ids: list[int]) -> dict[int, list[ListedIntegration]]:
     """The integrations of these contact points, in their order, in one query."""
     listed: dict[int, list[ListedIntegration]] = {id_: [] for id_ in contact_point_ids}
     rows = db.session.execute(_LISTED_INTEGRATIONS, {"ids": contact_point_ids})
-    for row in rows:
-        summary = _summary(row.type, row.settings_text, frozenset(row.secure_settings or {}))
-        listed[row.contact_point_id].append(ListedIntegration(
-            row.id, row.uid, row.type, summary, row.review_note))
+    for point_id, id_, uid, type_id, settings_text, secure_settings, review_note in rows:
+        summary = _summary(type_id, settings_text, frozenset(secure_settings or {}))
+        listed[point_id].append(ListedIntegration(id_, uid, type_id, summary, review_note))
     return listed
