@@ -13,7 +13,7 @@ from sqlalchemy import Text, bindparam, cast, exists, func, or_, select
 from app.extensions import db
 from app.integrations import REGISTRY
 from app.integrations.base import StoredValues
-from app.models import ContactPoint, Integration, name_key
+from app.models import ContactPoint, DeliveryAttempt, Integration, name_key
 
 
 @dataclass
@@ -136,3 +136,22 @@ def _listed(contact_point_ids: list[int]) -> dict[int, list[ListedIntegration]]:
         summary = _summary(type_id, settings_text, frozenset(secure_settings or {}))
         listed[point_id].append(ListedIntegration(id_, uid, type_id, summary, review_note))
     return listed
+
+
+_NEWEST_ATTEMPTS = (  # built once, as _LISTED_INTEGRATIONS
+    select(DeliveryAttempt.integration_id, DeliveryAttempt.outcome, DeliveryAttempt.error,
+           DeliveryAttempt.created_at, DeliveryAttempt.duration_ms)
+    .where(DeliveryAttempt.id.in_(
+        select(func.max(DeliveryAttempt.id))
+        .where(DeliveryAttempt.integration_id.in_(bindparam("ids", expanding=True)))
+        .group_by(DeliveryAttempt.integration_id)))
+)
+
+
+def newest_attempts(page: Page) -> dict[int, Any]:
+    """The newest delivery attempt of each integration on the page, as plain values
+    (outcome, error, created_at, duration_ms), in one query."""
+    ids = [integration.id for listed in page.integrations.values() for integration in listed]
+    if not ids:
+        return {}
+    return {row.integration_id: row for row in db.session.execute(_NEWEST_ATTEMPTS, {"ids": ids})}

@@ -23,7 +23,7 @@ from app.auth import current_principal
 from app.contact_point_list import ListedContactPoint, ListedIntegration
 from app.contact_points import describe
 from app.integrations import REGISTRY
-from app.models import ContactPoint, DeliveryAttempt
+from app.models import ContactPoint
 from app.views import time_ago
 
 TEMPLATE = "contact_points/_row_article.html"
@@ -115,7 +115,7 @@ def _per_request() -> _PerRequest:
 
 
 def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
-                      attempts: dict[int, DeliveryAttempt],
+                      attempts: dict[int, Any],  # DeliveryAttempt, or a row of its values
                       listed: list[ListedIntegration] | None = None,
                       chart: Markup | None = None, highlight: str = "") -> ContactPointRow:
     """The row of one contact point: its links, and each integration as the list shows it.
@@ -150,7 +150,8 @@ def _drawn(environment: Environment, row: ContactPointRow) -> tuple[str, ...]:
                  .split(_TOKEN_SLOT))
 
 
-def _shown(attempt: DeliveryAttempt | None) -> AttemptShown | None:
+def _shown(attempt: Any) -> AttemptShown | None:
+    """outcome, error, created_at and duration_ms of a DeliveryAttempt or newest_attempts row."""
     if attempt is None:
         return None
     return AttemptShown(attempt.outcome, attempt.error, time_ago(attempt.created_at),
