@@ -1,8 +1,14 @@
 """The list's 24-hour chart: scaled bars, drawn once per distinct set of counts."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
+from app.contact_point_list import hourly_counts
+from app.delivery.history import hourly
+from app.extensions import db
+from app.models import DeliveryAttempt, utcnow
 from app.views.charts import bars, delivery_chart
 
 QUIET = [(0, 0)] * 24
@@ -37,3 +43,22 @@ def test_the_same_counts_reuse_one_drawing(app: Flask):
 
     assert first is again
     assert other != first and 'class="bar-ok"' not in first
+
+
+def test_the_list_counts_the_hours_as_the_history_does(app: Flask, make_contact_point):
+    points = [make_contact_point(name, [("webhook", {"url": "http://127.0.0.1:9/a"})])
+              for name in ("ops", "db")]
+    now = utcnow()
+    for minutes, outcome, point in [(5, "success", 0), (7, "failure", 0), (65, "success", 0),
+                                    (22 * 60, "skipped", 1), (30 * 60, "failure", 1),
+                                    (125, "failure", 1)]:
+        db.session.add(DeliveryAttempt(
+            contact_point_id=points[point].id, outcome=outcome,
+            created_at=now - timedelta(minutes=minutes)))
+    db.session.commit()
+    ids = [point.id for point in points]
+
+    counts = hourly_counts(ids, now)
+
+    assert {point_id: list(hours) for point_id, hours in counts.items()} == hourly(ids, now)
+    assert sum(ok + failed for hours in counts.values() for ok, failed in hours) == 5

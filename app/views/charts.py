@@ -52,6 +52,6 @@ def _drawn(environment: Environment, hours: Hours) -> Markup:
         bars=bars(hours), sent=sum(ok for ok, _ in hours), failed=sum(f for _, f in hours)))
 
 
-def delivery_chart(hours: list[tuple[int, int]]) -> Markup:
+def delivery_chart(hours: Hours | list[tuple[int, int]]) -> Markup:
     """The chart of one contact point's last 24 hours (as history.hourly counts them)."""
-    return _drawn(current_app.jinja_env, tuple(hours))
+    return _drawn(current_app.jinja_env, hours if isinstance(hours, tuple) else tuple(hours))
