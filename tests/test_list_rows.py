@@ -47,3 +47,12 @@ def test_a_renamed_contact_point_shows_its_new_name_and_links(client, make_conta
     page = client.get("/contact-points").get_data(as_text=True)
 
     assert "<h2>ops &amp; more</h2>" in page and "?name=ops+%26+more" in page
+
+
+def test_a_name_that_looks_like_the_token_slot_stays_text(client, make_contact_point):
+    make_contact_point("<herald-csrf-token>", [("webhook", {"url": "http://127.0.0.1:9/a"})])
+
+    page = client.get("/contact-points").get_data(as_text=True)
+
+    assert "<h2>&lt;herald-csrf-token&gt;</h2>" in page
+    assert _row_tokens(page) == {CSRF_RE.search(page).group(1)}
