@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, bindparam, delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import csrf, db
@@ -93,13 +93,18 @@ def has_users() -> bool:
 # --- per request -----------------------------------------------------------------------
 
 
+# What a session check reads of its account (every page asks it: plain values, built once).
+_SESSION_USER = select(User.id, User.username, User.name_key, User.password_hash, User.role,
+                       User.session_version).where(User.id == bindparam("id"))
+
+
 def _session_principal() -> Principal | None:
     user_id = session.get("user_id")
     if user_id is None:
         return None
     idle = timedelta(minutes=current_app.config["HERALD_SESSION_IDLE_MINUTES"])
     seen = session.get("seen", 0)
-    user = db.session.get(User, user_id)
+    user = db.session.execute(_SESSION_USER, {"id": user_id}).first()
     if (user is None or not hmac.compare_digest(session.get("proof", ""), session_proof(user))
             or time.time() - seen > idle.total_seconds()):
         session.clear()
@@ -269,7 +274,7 @@ def _authenticate(username: str, password: str, address: str) -> tuple[User | No
     return None, "Invalid username or password."
 
 
-def session_proof(user: User) -> str:
+def session_proof(user: User | Row) -> str:
     """Binds a session to this very account and its current password and session version:
     a removed account's id reused by a new one, a password reset or a logout all end it."""
     material = f"{user.id}:{user.name_key}:{user.password_hash}:{user.session_version}"

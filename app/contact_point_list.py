@@ -2,14 +2,19 @@
 of its integrations read as plain values (model objects cost more than the page itself)."""
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import Text, bindparam, case, cast, exists, func, or_, select
 
 from app.extensions import db
 from app.integrations import REGISTRY
-from app.models import ContactPoint, Integration, name_key
+from app.integrations.base import StoredValues
+from app.models import ContactPoint, DeliveryAttempt, Integration, name_key, utcnow
 
 
 @dataclass
@@ -53,15 +58,25 @@ def search_filter(search: str):
     return or_(by_name, by_type)
 
 
+_ALL = select(ContactPoint.id, ContactPoint.uid, ContactPoint.name)
+# Without a search the statements are built once (the page asks them on every request).
+_COUNT_ALL = select(func.count()).select_from(_ALL.subquery())
+_PAGE_ALL = _ALL.order_by(ContactPoint.name_key).offset(bindparam("offset")).limit(
+    bindparam("limit"))
+
+
 def list_contact_points(search: str = "", page: int = 1, size: int = 25) -> Page:
     """One page of contact points, ordered by name, with what the list shows of each."""
-    query = select(ContactPoint.id, ContactPoint.uid, ContactPoint.name)
+    count, rows = _COUNT_ALL, _PAGE_ALL
     if search.strip():
-        query = query.where(search_filter(search))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        query = _ALL.where(search_filter(search))
+        count = select(func.count()).select_from(query.subquery())
+        rows = query.order_by(ContactPoint.name_key).offset(bindparam("offset")).limit(
+            bindparam("limit"))
+    total = db.session.scalar(count) or 0
     number = min(max(page, 1), max(1, -(-total // size)))
     items = [ListedContactPoint(*row) for row in db.session.execute(
-        query.order_by(ContactPoint.name_key).offset((number - 1) * size).limit(size))]
+        rows, {"offset": (number - 1) * size, "limit": size})]
     return Page(items, total, number, size, _listed([item.id for item in items]))
 
 
@@ -85,14 +100,30 @@ class ListedIntegration:
     id: int
     uid: str
     type: str
-    settings: dict[str, Any]
-    configured_secret_keys: frozenset[str]
+    summary: str
     review_note: str
+
+
+def summary_of(type_id: str, settings: dict[str, Any], secret_keys: Iterable[str]) -> str:
+    """The short description on the list, read without decrypting any secret."""
+    integration_type = REGISTRY.get(type_id)
+    if integration_type is None:
+        return ""
+    configured = {key: "configured" for key in secret_keys}
+    return integration_type.describe(StoredValues(integration_type, settings, configured))
+
+
+@lru_cache(maxsize=4096)
+def _summary(type_id: str, settings_text: str | None, secret_keys: frozenset[str]) -> str:
+    # Keyed by the stored settings as text (never secret): the same settings, the same line.
+    return summary_of(type_id, (json.loads(settings_text) if settings_text else None) or {},
+                      secret_keys)
 
 
 _LISTED_INTEGRATIONS = (  # built once: the page asks it on every request
     select(Integration.contact_point_id, Integration.id, Integration.uid, Integration.type,
-           Integration.settings, Integration.secure_settings, Integration.review_note)
+           cast(Integration.settings, Text).label("settings_text"), Integration.secure_settings,
+           Integration.review_note)
     .where(Integration.contact_point_id.in_(bindparam("ids", expanding=True)))
     .order_by(Integration.contact_point_id, Integration.position)
 )
@@ -102,8 +133,62 @@ def _listed(contact_point_ids: list[int]) -> dict[int, list[ListedIntegration]]:
     """The integrations of these contact points, in their order, in one query."""
     listed: dict[int, list[ListedIntegration]] = {id_: [] for id_ in contact_point_ids}
     rows = db.session.execute(_LISTED_INTEGRATIONS, {"ids": contact_point_ids})
-    for row in rows:
-        listed[row.contact_point_id].append(ListedIntegration(
-            row.id, row.uid, row.type, row.settings or {}, frozenset(row.secure_settings or {}),
-            row.review_note))
+    for point_id, id_, uid, type_id, settings_text, secure_settings, review_note in rows:
+        summary = _summary(type_id, settings_text, frozenset(secure_settings or {}))
+        listed[point_id].append(ListedIntegration(id_, uid, type_id, summary, review_note))
     return listed
+
+
+_NEWEST_ATTEMPTS = (  # built once, as _LISTED_INTEGRATIONS
+    select(DeliveryAttempt.integration_id, DeliveryAttempt.outcome, DeliveryAttempt.error,
+           DeliveryAttempt.created_at, DeliveryAttempt.duration_ms)
+    .where(DeliveryAttempt.id.in_(
+        select(func.max(DeliveryAttempt.id))
+        .where(DeliveryAttempt.integration_id.in_(bindparam("ids", expanding=True)))
+        .group_by(DeliveryAttempt.integration_id)))
+)
+
+
+def newest_attempts(page: Page) -> dict[int, Any]:
+    """The newest delivery attempt of each integration on the page, as plain values
+    (outcome, error, created_at, duration_ms), in one query."""
+    ids = [integration.id for listed in page.integrations.values() for integration in listed]
+    if not ids:
+        return {}
+    return {row.integration_id: row for row in db.session.execute(_NEWEST_ATTEMPTS, {"ids": ids})}
+
+
+@lru_cache(maxsize=4)
+def _hourly_statement(dialect: str):
+    """history.hourly's query, built once per database kind with its ids and start bound."""
+    hour = func.strftime("%Y-%m-%d %H", DeliveryAttempt.created_at) if dialect == "sqlite" \
+        else func.to_char(DeliveryAttempt.created_at, "YYYY-MM-DD HH24")
+    failed = DeliveryAttempt.outcome == "failure"
+    return (select(DeliveryAttempt.contact_point_id, hour, func.sum(case((failed, 0), else_=1)),
+                   func.sum(case((failed, 1), else_=0)))
+            .where(DeliveryAttempt.contact_point_id.in_(bindparam("ids", expanding=True)),
+                   DeliveryAttempt.created_at >= bindparam("start"))
+            .group_by(DeliveryAttempt.contact_point_id, hour))
+
+
+@lru_cache(maxsize=2)
+def _slots(start: datetime) -> dict[str, int]:
+    return {(start + timedelta(hours=h)).strftime("%Y-%m-%d %H"): h for h in range(24)}
+
+
+def hourly_counts(contact_point_ids: list[int],
+                  now: datetime | None = None) -> dict[int, tuple[tuple[int, int], ...]]:
+    """The counts history.hourly gives (per contact point, 24 (delivered, failed) pairs of
+    the last 24 hours, oldest first), asked the way the list asks it on every request."""
+    if not contact_point_ids:
+        return {}
+    now = now or utcnow()
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+    index = _slots(start)
+    charts = {point_id: [(0, 0)] * 24 for point_id in contact_point_ids}
+    rows = db.session.execute(_hourly_statement(db.engine.dialect.name),
+                              {"ids": contact_point_ids, "start": start})
+    for point_id, slot, ok, failed in rows:
+        if slot in index:
+            charts[point_id][index[slot]] = (int(ok or 0), int(failed or 0))
+    return {point_id: tuple(hours) for point_id, hours in charts.items()}

@@ -10,12 +10,11 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
-from app.contact_point_list import ListedIntegration
+from app.contact_point_list import summary_of
 from app.extensions import db
 from app.integrations import REGISTRY, get_type
 from app.integrations.base import (
     Errors,
-    StoredValues,
     Values,
     from_storage,
     to_storage,
@@ -81,15 +80,10 @@ def check_name(name: str, contact_point: ContactPoint | None) -> str | None:
     return name_problem(name, ContactPoint, contact_point, thing="contact point")
 
 
-def describe(integration: Integration | ListedIntegration) -> str:
+def describe(integration: Integration) -> str:
     """The short description on the list, read without decrypting any secret."""
-    integration_type = REGISTRY.get(integration.type)
-    if integration_type is None:
-        return ""
-    configured = {key: "configured" for key in integration.configured_secret_keys}
-    return integration_type.describe(
-        StoredValues(integration_type, integration.settings or {}, configured)
-    )
+    return summary_of(integration.type, integration.settings or {},
+                      integration.configured_secret_keys)
 
 
 def _kept_secrets(

@@ -4,7 +4,10 @@ Run `python bench/bench_list_throughput.py`. It seeds 1,000 contact points (3 in
 each) into a temporary SQLite file, starts `python app.py` on a free loopback port, logs in
 once per client, then has N clients (threads with keep-alive connections) fetch the list
 page as fast as it answers for a fixed time. Reports requests per second and latencies.
-`--profile` runs the server under cProfile and prints where its time went.
+`--profile` runs the server under cProfile and prints where its time went. Before the load,
+the same page is served through the Flask test client in this process: its CPU time per
+page (least and median over batches of 20; the least is steady on a busy machine) and its
+SQL queries are printed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import time
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,6 +50,31 @@ def seed_database(path: Path, key: str, count: int) -> None:
         seed(count)
         db.session.remove()
         db.engine.dispose()
+
+
+def in_process(path: Path, key: str, pages: int) -> tuple[float, float, int]:
+    """CPU ms per list page through the test client (least and median of batches), queries."""
+    app = create_app({"SECRET_KEY": "bench", "HERALD_ENCRYPTION_KEYS": [key],
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    client = app.test_client()
+    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": USERNAME, "password": PASSWORD},
+                headers={"X-CSRFToken": token})
+    queries = [0]
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *_: queries.__setitem__(
+            0, queries[0] + 1))
+    for _ in range(20):  # warm up
+        assert client.get("/contact-points").status_code == 200
+    queries[0], batches = 0, []
+    for _ in range(max(1, pages // 20)):
+        started = time.thread_time()
+        for _ in range(20):
+            client.get("/contact-points")
+        batches.append((time.thread_time() - started) / 20 * 1000)
+    with app.app_context():
+        db.engine.dispose()
+    return min(batches), statistics.median(batches), round(queries[0] / (len(batches) * 20))
 
 
 def start_server(path: Path, key: str, port: int, threads: int, profile: Path | None):
@@ -138,11 +167,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--profile", action="store_true", help="cProfile the server")
+    parser.add_argument("--in-process-pages", type=int, default=400)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="herald-bench-") as folder:
         path, key = Path(folder) / "bench.sqlite3", Fernet.generate_key().decode()
         seed_database(path, key, args.contact_points)
+        least, median, queries = in_process(path, key, args.in_process_pages)
+        print(f"in process (test client): {least:.1f} ms CPU per list page at least, "
+              f"{median:.1f} ms median of batches of 20; {queries} SQL queries a page")
         port = free_port()
         profile = Path(folder) / "server.prof" if args.profile else None
         server = start_server(path, key, port, args.threads, profile)

@@ -52,10 +52,13 @@ def load_spec() -> PolicySpec:
     return spec_of(roots[0])
 
 
+_VERSION = select(*(part.scalar_subquery() for part in (  # built once: asked per request
+    select(func.count(Policy.id)), select(func.max(Policy.updated_at)),
+    select(func.count(ContactPoint.id)), select(func.max(ContactPoint.updated_at)))))
+
+
 def _version() -> tuple:
-    parts = [select(func.count(Policy.id)), select(func.max(Policy.updated_at)),
-             select(func.count(ContactPoint.id)), select(func.max(ContactPoint.updated_at))]
-    return tuple(db.session.execute(select(*(part.scalar_subquery() for part in parts))).one())
+    return tuple(db.session.execute(_VERSION).one())
 
 
 def current_route() -> Route:
@@ -126,6 +129,23 @@ def usage() -> dict[str, list[str]]:
         if node.receiver:
             found.setdefault(name_key(node.receiver), []).append(describe(node, node is root))
     return found
+
+
+# Per database: the version (as _version reads it) and the usage computed at that version.
+_SHOWN_USAGE: dict[str, tuple[tuple, dict[str, list[str]]]] = {}
+
+
+def shown_usage() -> dict[str, list[str]]:
+    """usage() for pages to show (not for checks): kept until a policy or contact point changes.
+
+    One small query instead of reading every contact point and policy; the version is the
+    routing cache's, so another process's change is seen on the next request.
+    """
+    database, version = str(db.engine.url), _version()
+    entry = _SHOWN_USAGE.get(database)
+    if entry is None or entry[0] != version:
+        entry = _SHOWN_USAGE[database] = (version, usage())
+    return entry[1]
 
 
 def policies_using(name: str) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, g
+from flask import Flask
 
 from app.models import ROLES, TOKEN_ROLES, utcnow
 
@@ -26,7 +26,6 @@ TOKEN_ROLE_LABELS = {"sender": "Sender (may only post alerts)"}
 
 
 def register(app: Flask) -> None:
-    from app.alerting.policies import usage
     from app.alerting.tree import format_duration
     from app.auth import current_principal
     from app.contact_points import describe
@@ -50,7 +49,7 @@ def register(app: Flask) -> None:
         tokens,
         users,
     )
-    from app.views.rows import contact_point_row
+    from app.views.rows import contact_point_row, row_html
 
     for blueprint in (contact_points.bp, notification_templates.bp, auth.bp, users.bp,
                       audit_log.bp, api.bp, provisioning.bp, tokens.bp, history.bp,
@@ -62,14 +61,8 @@ def register(app: Flask) -> None:
         principal = current_principal()
         return principal is not None and principal.can(role)
 
-    def policy_usage() -> dict[str, list[str]]:
-        """Contact point name key -> the policies using it, computed once per request."""
-        if "policy_usage" not in g:
-            g.policy_usage = usage()
-        return g.policy_usage
-
     app.jinja_env.globals.update(
-        policy_usage=policy_usage, registry=REGISTRY, describe=describe,
+        registry=REGISTRY, describe=describe,
         current_principal=current_principal, can=can,
         mode_of=mode_of, saved_template_names=saved_template_names,
         role_options=[(role, role.capitalize()) for role in ROLES],
@@ -77,7 +70,7 @@ def register(app: Flask) -> None:
                             for role in TOKEN_ROLES],
         # A search field above the Integration dropdown once its list is long.
         type_search=len(REGISTRY) > TYPE_SEARCH_AFTER,
-        contact_point_row=contact_point_row,
+        contact_point_row=contact_point_row, row_html=row_html,
     )
     app.jinja_env.filters["time_ago"] = time_ago
     app.jinja_env.filters["duration"] = format_duration

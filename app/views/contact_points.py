@@ -17,8 +17,7 @@ from werkzeug.exceptions import BadRequest
 from app import contact_points as domain
 from app.alerting.policies import in_use_message, policies_using
 from app.auth import actor_name, requires
-from app.contact_point_list import list_contact_points
-from app.delivery.history import hourly
+from app.contact_point_list import hourly_counts, list_contact_points, newest_attempts
 from app.delivery.notify import last_attempts
 from app.forms import (
     BlockState,
@@ -34,6 +33,8 @@ from app.integrations import type_groups
 from app.models import ContactPoint
 from app.template_fields import preview
 from app.testing import test_contact_point
+from app.views.charts import delivery_chart
+from app.views.rows import contact_point_row
 from app.views.testing import test_block
 from app.web import is_htmx
 
@@ -66,10 +67,12 @@ def list_page():
     template = "contact_points/list.html"
     if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
-    attempts = last_attempts(i.id for listed in page.integrations.values() for i in listed)
-    return render_template(template, page=page, search=search, attempts=attempts,
-                           charts=hourly([cp.id for cp in page.items]),
-                           highlight=request.args.get("highlight", ""))
+    attempts = newest_attempts(page)
+    charts = hourly_counts([cp.id for cp in page.items])
+    highlight = request.args.get("highlight", "")
+    rows = [contact_point_row(cp, attempts, page.integrations[cp.id],
+                              delivery_chart(charts[cp.id]), highlight) for cp in page.items]
+    return render_template(template, page=page, search=search, rows=rows)
 
 
 @bp.get("/contact-points/new")

@@ -1,28 +1,48 @@
-"""What one row of the contact points list shows, prepared in Python for the template.
+"""What one row of the contact points list shows, prepared in Python, and its drawing.
 
-The list renders 25 rows of seven links and a few integrations each; built in the template
-that was several hundred url_for and helper calls a page, the biggest part of its cost.
-Here each link endpoint is built once per request with a placeholder, and every row gets
-its links by putting its uid in.
+A row is a frozen value holding everything its markup shows (links, texts, the chart),
+so the markup is a pure function of it: each distinct row is rendered once and kept, and
+a page of rows the list showed before costs a lookup each. The CSRF token, the one value
+per session, is never kept: rows are drawn with a slot that each request fills in.
+Links are built once per request from one url_for per endpoint, with a placeholder.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
-from urllib.parse import urlencode
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote_plus
 
-from flask import current_app, g, url_for
+from flask import current_app, g, render_template, url_for
 from flask_wtf.csrf import generate_csrf
+from jinja2 import Environment
+from markupsafe import Markup
 
+from app.alerting.policies import shown_usage
+from app.auth import current_principal
 from app.contact_point_list import ListedContactPoint, ListedIntegration
 from app.contact_points import describe
 from app.integrations import REGISTRY
-from app.models import ContactPoint, DeliveryAttempt
+from app.models import ContactPoint
+from app.views import time_ago
 
+TEMPLATE = "contact_points/_row_article.html"
 _PLACEHOLDER = "herald0placeholder0uid"
+# Where the token goes: "<" never survives escaping, so no shown text can contain it.
+_TOKEN_SLOT = Markup("<herald-csrf-token>")
 _LINKS = {"view": "contact_points.view", "edit": "contact_points.edit",
           "test": "contact_points.test", "duplicate": "contact_points.duplicate",
           "confirm_delete": "contact_points.confirm_delete"}
+
+
+@dataclass(frozen=True)
+class AttemptShown:
+    """What the row says of an integration's newest delivery attempt."""
+
+    outcome: str
+    error: str
+    ago: str
+    duration_ms: int
 
 
 @dataclass(frozen=True)
@@ -31,20 +51,36 @@ class IntegrationRow:
     label: str
     summary: str
     review_note: str
-    attempt: DeliveryAttempt | None
+    attempt: AttemptShown | None
+
+
+@dataclass(frozen=True)
+class Links:
+    view: str
+    edit: str
+    test: str
+    duplicate: str
+    confirm_delete: str
+    delete: str
+    export: str
+    history: str
+    policies: str
 
 
 @dataclass(frozen=True)
 class ContactPointRow:
-    contact_point: ContactPoint | ListedContactPoint
-    links: SimpleNamespace  # view, edit, test, duplicate, confirm_delete, delete, export,
-    # history
-    csrf_token: str
-    integrations: list[IntegrationRow]
+    uid: str
+    name: str
+    links: Links
+    can_edit: bool
+    used_by: tuple[str, ...]  # the policies naming this contact point
+    just_made: bool  # the copy just made by Duplicate: highlighted
+    integrations: tuple[IntegrationRow, ...]
+    chart: Markup | None  # the 24-hour delivery chart, on the list only
 
 
 class _PerRequest:
-    """The link patterns, the CSRF token and the uid quoting, made once per request."""
+    """The link patterns, the viewer's role and the policy usage, made once per request."""
 
     def __init__(self) -> None:
         self.patterns = {name: url_for(endpoint, uid=_PLACEHOLDER)
@@ -53,35 +89,75 @@ class _PerRequest:
                                           _method="DELETE")
         self.export = url_for("provisioning.export_page")
         self.history = url_for("history.list_page")
-        self.csrf_token = generate_csrf()
+        self.policies = url_for("policies.tree_page")
+        self.token = generate_csrf()
+        principal = current_principal()
+        self.can_edit = principal is not None and principal.can("editor")
+        self.usage = shown_usage()
         # The routing converter of <uid>: it quotes a uid exactly as url_for does.
         self.quote_uid = current_app.url_map.converters["default"](current_app.url_map).to_url
 
+    def links(self, contact_point: ContactPoint | ListedContactPoint) -> Links:
+        uid = self.quote_uid(contact_point.uid)
+        quoted_name = quote_plus(contact_point.name)  # as urlencode quotes a value
+        return Links(**{name: pattern.replace(_PLACEHOLDER, uid)
+                        for name, pattern in self.patterns.items()},
+                     export=f"{self.export}?name={quoted_name}",
+                     history=f"{self.history}?contact_point={quoted_name}",
+                     policies=self.policies)
+
+
+def _per_request() -> _PerRequest:
+    shared: _PerRequest | None = g.get("herald_rows")
+    if shared is None:
+        shared = g.herald_rows = _PerRequest()
+    return shared
+
 
 def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
-                      attempts: dict[int, DeliveryAttempt],
-                      listed: list[ListedIntegration] | None = None) -> ContactPointRow:
+                      attempts: dict[int, Any],  # DeliveryAttempt, or a row of its values
+                      listed: list[ListedIntegration] | None = None,
+                      chart: Markup | None = None, highlight: str = "") -> ContactPointRow:
     """The row of one contact point: its links, and each integration as the list shows it.
 
     The list page passes the integrations it read as plain values (listed); a single row
     (after its Test) reads the contact point's own.
     """
-    shared: _PerRequest | None = g.get("herald_rows")
-    if shared is None:
-        shared = g.herald_rows = _PerRequest()
-    uid = shared.quote_uid(contact_point.uid)
-    links = {name: pattern.replace(_PLACEHOLDER, uid) for name, pattern in shared.patterns.items()}
-    links["export"] = f"{shared.export}?{urlencode({'name': contact_point.name})}"
-    links["history"] = f"{shared.history}?{urlencode({'contact_point': contact_point.name})}"
-    # Attributes, not keys: the template reads row.links.edit without a failed getattr first.
-    return ContactPointRow(contact_point, SimpleNamespace(**links), shared.csrf_token, [
-        IntegrationRow(integration.uid, _label(integration.type), describe(integration),
-                       integration.review_note, attempts.get(integration.id))
-        for integration in (contact_point.integrations if listed is None else listed)
-    ])
+    shared = _per_request()
+    return ContactPointRow(
+        contact_point.uid, contact_point.name, shared.links(contact_point), shared.can_edit,
+        tuple(shared.usage.get(contact_point.name_key, ())), highlight == contact_point.uid,
+        tuple(IntegrationRow(integration.uid, _label(integration.type),
+                             integration.summary if listed is not None else describe(integration),
+                             integration.review_note, _shown(attempts.get(integration.id)))
+              for integration in (contact_point.integrations if listed is None else listed)),
+        chart)
+
+
+def row_html(row: ContactPointRow, results: Any = None) -> Markup:
+    """The row's markup; with test results (after its Test) drawn afresh, else kept."""
+    token = _per_request().token
+    if results is not None:
+        return Markup(render_template(TEMPLATE, row=row, token=token, results=results))
+    return Markup(token.join(_drawn(current_app.jinja_env, row)))
+
+
+@lru_cache(maxsize=2048)
+def _drawn(environment: Environment, row: ContactPointRow) -> tuple[str, ...]:
+    # Rendered from the row alone (no request, no user): the same row, the same markup,
+    # kept as the pieces around the token's places.
+    return tuple(environment.get_template(TEMPLATE).render(row=row, token=_TOKEN_SLOT)
+                 .split(_TOKEN_SLOT))
+
+
+def _shown(attempt: Any) -> AttemptShown | None:
+    """outcome, error, created_at and duration_ms of a DeliveryAttempt or newest_attempts row."""
+    if attempt is None:
+        return None
+    return AttemptShown(attempt.outcome, attempt.error, time_ago(attempt.created_at),
+                        attempt.duration_ms)
 
 
 def _label(type_id: str) -> str:
     integration_type = REGISTRY.get(type_id)
     return integration_type.label if integration_type else type_id
-

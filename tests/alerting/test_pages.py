@@ -92,6 +92,17 @@ def test_a_used_contact_point_says_so_and_cannot_be_deleted(client, points):
     assert db.session.get(type(db_team), db_team.id) is not None
 
 
+def test_the_list_shows_policy_changes_on_the_next_request(client, points):
+    assert text_of(client.get("/contact-points")).count("Unused") == 2
+    client.post("/alerting/routes/new", data={**child_form(), "parent": load_spec().id})
+    assert text_of(client.get("/contact-points")).count("Used by 1 policy") == 2
+    client.post(f"/alerting/routes/{load_spec().routes[0].id}/delete")
+
+    page = text_of(client.get("/contact-points"))
+
+    assert page.count("Used by 1 policy") == 1 and page.count("Unused") == 1
+
+
 def test_silence_form_is_prefilled_from_a_notification_link(client, points):
     page = text_of(client.get("/alerting/silence/new?alertmanager=grafana&matcher=alertname%3DDisk"
                       "&matcher=team%3Ddb"))
