@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, bindparam, case, cast, exists, func, or_, select
+from sqlalchemy import Text, bindparam, cast, exists, func, or_, select
 
+from app.delivery.notify import last_attempts
 from app.extensions import db
 from app.integrations import REGISTRY
 from app.integrations.base import StoredValues
-from app.models import ContactPoint, DeliveryAttempt, Integration, name_key, utcnow
+from app.models import ContactPoint, Integration, name_key
 
 
 @dataclass
@@ -139,56 +139,12 @@ def _listed(contact_point_ids: list[int]) -> dict[int, list[ListedIntegration]]:
     return listed
 
 
-_NEWEST_ATTEMPTS = (  # built once, as _LISTED_INTEGRATIONS
-    select(DeliveryAttempt.integration_id, DeliveryAttempt.outcome, DeliveryAttempt.error,
-           DeliveryAttempt.created_at, DeliveryAttempt.duration_ms)
-    .where(DeliveryAttempt.id.in_(
-        select(func.max(DeliveryAttempt.id))
-        .where(DeliveryAttempt.integration_id.in_(bindparam("ids", expanding=True)))
-        .group_by(DeliveryAttempt.integration_id)))
-)
-
-
 def newest_attempts(page: Page) -> dict[int, Any]:
     """The newest delivery attempt of each integration on the page, as plain values
     (outcome, error, created_at, duration_ms), in one query."""
     ids = [integration.id for listed in page.integrations.values() for integration in listed]
     if not ids:
         return {}
-    return {row.integration_id: row for row in db.session.execute(_NEWEST_ATTEMPTS, {"ids": ids})}
+    return last_attempts(ids)
 
 
-@lru_cache(maxsize=4)
-def _hourly_statement(dialect: str):
-    """history.hourly's query, built once per database kind with its ids and start bound."""
-    hour = func.strftime("%Y-%m-%d %H", DeliveryAttempt.created_at) if dialect == "sqlite" \
-        else func.to_char(DeliveryAttempt.created_at, "YYYY-MM-DD HH24")
-    failed = DeliveryAttempt.outcome == "failure"
-    return (select(DeliveryAttempt.contact_point_id, hour, func.sum(case((failed, 0), else_=1)),
-                   func.sum(case((failed, 1), else_=0)))
-            .where(DeliveryAttempt.contact_point_id.in_(bindparam("ids", expanding=True)),
-                   DeliveryAttempt.created_at >= bindparam("start"))
-            .group_by(DeliveryAttempt.contact_point_id, hour))
-
-
-@lru_cache(maxsize=2)
-def _slots(start: datetime) -> dict[str, int]:
-    return {(start + timedelta(hours=h)).strftime("%Y-%m-%d %H"): h for h in range(24)}
-
-
-def hourly_counts(contact_point_ids: list[int],
-                  now: datetime | None = None) -> dict[int, tuple[tuple[int, int], ...]]:
-    """The counts history.hourly gives (per contact point, 24 (delivered, failed) pairs of
-    the last 24 hours, oldest first), asked the way the list asks it on every request."""
-    if not contact_point_ids:
-        return {}
-    now = now or utcnow()
-    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
-    index = _slots(start)
-    charts = {point_id: [(0, 0)] * 24 for point_id in contact_point_ids}
-    rows = db.session.execute(_hourly_statement(db.engine.dialect.name),
-                              {"ids": contact_point_ids, "start": start})
-    for point_id, slot, ok, failed in rows:
-        if slot in index:
-            charts[point_id][index[slot]] = (int(ok or 0), int(failed or 0))
-    return {point_id: tuple(hours) for point_id, hours in charts.items()}

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import Flask
 
-from app.contact_point_list import hourly_counts
 from app.delivery.history import hourly
 from app.extensions import db
 from app.models import DeliveryAttempt, utcnow
@@ -45,20 +44,25 @@ def test_the_same_counts_reuse_one_drawing(app: Flask):
     assert other != first and 'class="bar-ok"' not in first
 
 
-def test_the_list_counts_the_hours_as_the_history_does(app: Flask, make_contact_point):
+def test_hourly_counts_put_each_attempt_in_its_hour(app: Flask, make_contact_point):
     points = [make_contact_point(name, [("webhook", {"url": "http://127.0.0.1:9/a"})])
               for name in ("ops", "db")]
     now = utcnow()
+    this_hour = now.replace(minute=0, second=0, microsecond=0)
+    expected = {point.id: [[0, 0] for _ in range(24)] for point in points}
     for minutes, outcome, point in [(5, "success", 0), (7, "failure", 0), (65, "success", 0),
                                     (22 * 60, "skipped", 1), (30 * 60, "failure", 1),
                                     (125, "failure", 1)]:
-        db.session.add(DeliveryAttempt(
-            contact_point_id=points[point].id, outcome=outcome,
-            created_at=now - timedelta(minutes=minutes)))
+        at = now - timedelta(minutes=minutes)
+        db.session.add(DeliveryAttempt(contact_point_id=points[point].id, outcome=outcome,
+                                       created_at=at))
+        hours_ago = int((this_hour - at.replace(minute=0, second=0, microsecond=0))
+                        .total_seconds() // 3600)
+        if hours_ago < 24:  # 30 hours ago is outside the chart
+            expected[points[point].id][23 - hours_ago][outcome == "failure"] += 1
     db.session.commit()
-    ids = [point.id for point in points]
 
-    counts = hourly_counts(ids, now)
+    counts = hourly([point.id for point in points], now)
 
-    assert {point_id: list(hours) for point_id, hours in counts.items()} == hourly(ids, now)
+    assert counts == {cp: tuple(tuple(hour) for hour in hours) for cp, hours in expected.items()}
     assert sum(ok + failed for hours in counts.values() for ok, failed in hours) == 5

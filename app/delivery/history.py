@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 
 from app.delivery import outbox
 from app.delivery.models import FINISHED, Notification
@@ -51,32 +52,41 @@ def page(filters: Filters, number: int, size: int) -> tuple[list[DeliveryAttempt
     return rows[:size], len(rows) > size
 
 
-def hourly(
-    contact_point_ids: list[int], now: datetime | None = None
-) -> dict[int, list[tuple[int, int]]]:
-    """Per contact point, 24 (successes, failures) pairs: the last 24 hours, oldest first."""
+@lru_cache(maxsize=4)
+def _hourly_statement(dialect: str):
+    """The hourly counts' query, built once per database kind with its ids and start bound."""
+    hour = func.strftime("%Y-%m-%d %H", DeliveryAttempt.created_at) if dialect == "sqlite" \
+        else func.to_char(DeliveryAttempt.created_at, "YYYY-MM-DD HH24")
+    failed = DeliveryAttempt.outcome == "failure"
+    return (select(DeliveryAttempt.contact_point_id, hour, func.sum(case((failed, 0), else_=1)),
+                   func.sum(case((failed, 1), else_=0)))
+            .where(DeliveryAttempt.contact_point_id.in_(bindparam("ids", expanding=True)),
+                   DeliveryAttempt.created_at >= bindparam("start"))
+            .group_by(DeliveryAttempt.contact_point_id, hour))
+
+
+@lru_cache(maxsize=2)
+def _slots(start: datetime) -> dict[str, int]:
+    return {(start + timedelta(hours=h)).strftime("%Y-%m-%d %H"): h for h in range(24)}
+
+
+def hourly(contact_point_ids: list[int],
+           now: datetime | None = None) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Per contact point, 24 (delivered, failed) pairs: the last 24 hours, oldest first.
+
+    The list page asks this on every request, so its statement is built once."""
     if not contact_point_ids:
         return {}
     now = now or utcnow()
     start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
-    hour = func.strftime("%Y-%m-%d %H", DeliveryAttempt.created_at) \
-        if db.engine.dialect.name == "sqlite" \
-        else func.to_char(DeliveryAttempt.created_at, "YYYY-MM-DD HH24")
-    rows = db.session.execute(
-        select(DeliveryAttempt.contact_point_id, hour,
-               func.sum(case((DeliveryAttempt.outcome == "failure", 0), else_=1)),
-               func.sum(case((DeliveryAttempt.outcome == "failure", 1), else_=0)))
-        .where(DeliveryAttempt.contact_point_id.in_(contact_point_ids),
-               DeliveryAttempt.created_at >= start)
-        .group_by(DeliveryAttempt.contact_point_id, hour)
-    )
-    slots = [(start + timedelta(hours=h)).strftime("%Y-%m-%d %H") for h in range(24)]
-    index = {slot: position for position, slot in enumerate(slots)}
-    charts = {cp: [(0, 0)] * 24 for cp in contact_point_ids}
-    for cp, slot, ok, failed in rows:
+    index = _slots(start)
+    charts = {point_id: [(0, 0)] * 24 for point_id in contact_point_ids}
+    rows = db.session.execute(_hourly_statement(db.engine.dialect.name),
+                              {"ids": contact_point_ids, "start": start})
+    for point_id, slot, ok, failed in rows:
         if slot in index:
-            charts[cp][index[slot]] = (int(ok or 0), int(failed or 0))
-    return charts
+            charts[point_id][index[slot]] = (int(ok or 0), int(failed or 0))
+    return {point_id: tuple(hours) for point_id, hours in charts.items()}
 
 
 def prune(now: datetime | None = None) -> int:

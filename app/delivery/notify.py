@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.alerts import AlertGroup, test_alert_group
@@ -85,18 +86,23 @@ def refused(integration_type: IntegrationType, error: str) -> DeliveryResult:
                           0, error=error)
 
 
-def last_attempts(integration_ids: Iterable[int]) -> dict[int, DeliveryAttempt]:
-    """The newest delivery attempt of each integration, in one query."""
+_NEWEST_ATTEMPTS = (  # built once: the list page asks it on every request
+    select(DeliveryAttempt.integration_id, DeliveryAttempt.outcome, DeliveryAttempt.error,
+           DeliveryAttempt.created_at, DeliveryAttempt.duration_ms)
+    .where(DeliveryAttempt.id.in_(
+        select(func.max(DeliveryAttempt.id))
+        .where(DeliveryAttempt.integration_id.in_(bindparam("ids", expanding=True)))
+        .group_by(DeliveryAttempt.integration_id)))
+)
+
+
+def last_attempts(integration_ids: Iterable[int]) -> dict[int, Any]:
+    """The newest delivery attempt of each integration, in one query, as plain values
+    (integration_id, outcome, error, created_at, duration_ms)."""
     ids = list(integration_ids)
     if not ids:
         return {}
-    newest = (
-        select(func.max(DeliveryAttempt.id))
-        .where(DeliveryAttempt.integration_id.in_(ids))
-        .group_by(DeliveryAttempt.integration_id)
-    )
-    attempts = db.session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.id.in_(newest)))
-    return {attempt.integration_id: attempt for attempt in attempts}
+    return {row.integration_id: row for row in db.session.execute(_NEWEST_ATTEMPTS, {"ids": ids})}
 
 
 def _send_all(jobs: list[Job], group: AlertGroup) -> list[DeliveryResult]:

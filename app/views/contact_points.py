@@ -17,7 +17,8 @@ from werkzeug.exceptions import BadRequest
 from app import contact_points as domain
 from app.alerting.policies import in_use_message, policies_using
 from app.auth import actor_name, requires
-from app.contact_point_list import hourly_counts, list_contact_points, newest_attempts
+from app.contact_point_list import list_contact_points, newest_attempts
+from app.delivery import history
 from app.delivery.notify import last_attempts
 from app.forms import (
     BlockState,
@@ -68,7 +69,7 @@ def list_page():
     if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
     attempts = newest_attempts(page)
-    charts = hourly_counts([cp.id for cp in page.items])
+    charts = history.hourly([cp.id for cp in page.items])
     highlight = request.args.get("highlight", "")
     rows = [contact_point_row(cp, attempts, page.integrations[cp.id],
                               delivery_chart(charts[cp.id]), highlight) for cp in page.items]
