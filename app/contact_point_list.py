@@ -114,15 +114,18 @@ def summary_of(type_id: str, settings: dict[str, Any], secret_keys: Iterable[str
 
 
 @lru_cache(maxsize=4096)
-def _summary(type_id: str, settings_text: str | None, secret_keys: frozenset[str]) -> str:
-    # Keyed by the stored settings as text (never secret): the same settings, the same line.
+def _summary(type_id: str, settings_text: str | None, secrets_text: str | None) -> str:
+    # Keyed by the stored settings and the encrypted secrets as text: the same settings,
+    # the same line, and neither is parsed again. Only the secrets' names are used.
+    secret_keys = (json.loads(secrets_text) if secrets_text else None) or {}
     return summary_of(type_id, (json.loads(settings_text) if settings_text else None) or {},
                       secret_keys)
 
 
 _LISTED_INTEGRATIONS = (  # built once: the page asks it on every request
     select(Integration.contact_point_id, Integration.id, Integration.uid, Integration.type,
-           cast(Integration.settings, Text).label("settings_text"), Integration.secure_settings,
+           cast(Integration.settings, Text).label("settings_text"),
+           cast(Integration.secure_settings, Text).label("secrets_text"),
            Integration.review_note)
     .where(Integration.contact_point_id.in_(bindparam("ids", expanding=True)))
     .order_by(Integration.contact_point_id, Integration.position)
@@ -133,8 +136,8 @@ def _listed(contact_point_ids: list[int]) -> dict[int, list[ListedIntegration]]:
     """The integrations of these contact points, in their order, in one query."""
     listed: dict[int, list[ListedIntegration]] = {id_: [] for id_ in contact_point_ids}
     rows = db.session.execute(_LISTED_INTEGRATIONS, {"ids": contact_point_ids})
-    for point_id, id_, uid, type_id, settings_text, secure_settings, review_note in rows:
-        summary = _summary(type_id, settings_text, frozenset(secure_settings or {}))
+    for point_id, id_, uid, type_id, settings_text, secrets_text, review_note in rows:
+        summary = _summary(type_id, settings_text, secrets_text)
         listed[point_id].append(ListedIntegration(id_, uid, type_id, summary, review_note))
     return listed
 
