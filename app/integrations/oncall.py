@@ -12,7 +12,6 @@ from app.integrations.base import (
     not_together,
     url_host,
 )
-from app.transport import http
 
 # Herald has one organisation; Grafana's first one has the id 1.
 ORG_ID = 1
@@ -21,15 +20,9 @@ ORG_ID = 1
 def send(ctx: SendContext) -> Sent:
     """Send the webhook body plus orgId with the configured method and authentication."""
     ctx = webhook.truncated(ctx)
-    values = ctx.values
     url = ctx.url("url")
     body = json.dumps({**webhook.payload(ctx), "orgId": ORG_ID}, ensure_ascii=False).encode()
-    auth = None
-    if values.get("username") or values.get("password"):
-        auth = (values.get("username") or "", values.get("password") or "")
-    answer = http.request(values.get("httpMethod") or "POST", url, data=body,
-                          headers=webhook.request_headers(values, body), auth=auth)
-    return Sent(answer.status)
+    return webhook.send_body(ctx.values, url, body)
 
 
 INTEGRATION = IntegrationType(

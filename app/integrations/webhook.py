@@ -12,6 +12,7 @@ from app.integrations.base import (
     IntegrationType,
     SendContext,
     Sent,
+    Values,
     header_names,
     not_together,
     refused_map_keys,
@@ -88,6 +89,11 @@ def send(ctx: SendContext) -> Sent:
     values = ctx.values
     url = ctx.url("url")  # Grafana fails early when the URL cannot be rendered
     body = custom_body(ctx) if values.get("payload.template") else http.go_json(payload(ctx))
+    return send_body(values, url, body)
+
+
+def send_body(values: Values, url: str, body: bytes) -> Sent:
+    """The body sent with the configured method, basic authentication and headers."""
     auth = None
     if values.get("username") or values.get("password"):
         auth = (values.get("username") or "", values.get("password") or "")
