@@ -1,8 +1,6 @@
 """Grafana IRM / OnCall: the webhook body, with Grafana's orgId, sent to an OnCall URL."""
 from __future__ import annotations
 
-import json
-
 from app.integrations import webhook
 from app.integrations.base import (
     Field,
@@ -12,6 +10,7 @@ from app.integrations.base import (
     not_together,
     url_host,
 )
+from app.transport import http
 
 # Herald has one organisation; Grafana's first one has the id 1.
 ORG_ID = 1
@@ -21,7 +20,7 @@ def send(ctx: SendContext) -> Sent:
     """Send the webhook body plus orgId with the configured method and authentication."""
     ctx = webhook.truncated(ctx)
     url = ctx.url("url")
-    body = json.dumps({**webhook.payload(ctx), "orgId": ORG_ID}, ensure_ascii=False).encode()
+    body = http.go_json({**webhook.payload(ctx), "orgId": ORG_ID})
     return webhook.send_body(ctx.values, url, body)
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import base64
+import json
 
 from app.alerts import group_to_dict
+from app.transport.http import go_json
 from tests.senders.conftest import body_of, request_of
 from tests.senders.grafana_groups import TWO, grafana_group
 
@@ -21,6 +23,17 @@ def test_body_is_the_webhook_body_with_org_id(httpserver, deliver):
     assert request_of(httpserver).headers["Content-Type"] == "application/json"
     assert body_of(httpserver) == {**group_to_dict(group), "version": "1", "orgId": 1,
                                    "title": "t", "state": "alerting", "message": "m"}
+
+
+def test_body_is_written_as_go_writes_it(httpserver, deliver):
+    httpserver.expect_request(URL_PATH).respond_with_data("ok")
+
+    deliver("oncall", {"url": httpserver.url_for(URL_PATH), "title": "<b> & co",
+                       "message": "m"}, grafana_group())
+
+    raw = request_of(httpserver).get_data()
+    assert raw == go_json(json.loads(raw))  # compact, with <, > and & escaped
+    assert b'"title":"\\u003cb\\u003e \\u0026 co"' in raw
 
 
 def test_max_alerts_truncates_and_counts(httpserver, deliver):
