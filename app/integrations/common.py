@@ -1,7 +1,6 @@
 """Small pieces several Grafana-compatible senders share: links, byte cuts, error codes."""
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit, urlunsplit
 
 from app.integrations.base import ELLIPSIS, SendError
@@ -34,13 +33,3 @@ def check_errcode(answer: HttpAnswer, provider: str) -> None:
                         status=answer.status)
 
 
-def go_json(data: object) -> str:
-    """Compact JSON escaped as Go's encoding/json writes it (<, >, & and U+2028/9 escaped)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in _GO_ESCAPES:
-        text = text.replace(char, escaped)
-    return text
-
-
-_GO_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-               ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))

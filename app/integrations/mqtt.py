@@ -22,9 +22,8 @@ from app.integrations.base import (
     Values,
     url_host,
 )
-from app.integrations.common import go_json
 from app.transport import outbound
-from app.transport.http import configured_timeout
+from app.transport.http import configured_timeout, go_json
 
 PLAIN_SCHEMES, TLS_SCHEMES = ("tcp", "mqtt"), ("ssl", "tls", "mqtts")
 DEFAULT_PORTS = {"tcp": 1883, "mqtt": 1883, "ssl": 8883, "tls": 8883, "mqtts": 8883}
@@ -53,7 +52,7 @@ def payload(ctx: SendContext) -> str:
     body = group_to_dict(ctx.group)
     body.pop("truncatedAlerts", None)
     group_key = body.pop("groupKey")
-    return go_json({**body, "version": "1", "groupKey": group_key, "message": text})
+    return go_json({**body, "version": "1", "groupKey": group_key, "message": text}).decode()
 
 
 class PolicedClient(paho.Client):
