@@ -84,7 +84,7 @@ def deliver_rows(rows: list[outbox.Claimed], worker_id: str,
     for index, row in enumerate(rows):
         if stopping() or (index and utcnow() > cutoff):
             _record(waiting, worker_id)
-            release([row.id for row in rows[index:]], worker_id)
+            release([left.id for left in rows[index:]], worker_id)
             return done + waiting
         if row.dispatch_id not in groups:
             groups[row.dispatch_id] = group_from_dict(row.group)
@@ -125,15 +125,16 @@ def _attempt(row: outbox.Claimed, jobs: dict[int, Job], group: AlertGroup,
     return Outcome(row, result, status, due_at, attempt)
 
 
-_ATTEMPTS = DeliveryAttempt.__table__
+_NOTIFICATIONS = Notification.__table__
+# Built once: every batch runs them.
+_INSERT_ATTEMPTS = DeliveryAttempt.__table__.insert()
 _FINISH = (
-    update(Notification.__table__)
-    .where(Notification.__table__.c.id == bindparam("b_id"),
-           Notification.__table__.c.claimed_by == bindparam("b_worker"),
-           Notification.__table__.c.status == SENDING)
+    update(_NOTIFICATIONS)
+    .where(_NOTIFICATIONS.c.id == bindparam("b_id"),
+           _NOTIFICATIONS.c.claimed_by == bindparam("b_worker"),
+           _NOTIFICATIONS.c.status == SENDING)
     .values(status=bindparam("b_status"), lease_until=None,
-            due_at=func.coalesce(bindparam("b_due", type_=DateTime()),
-                                 Notification.__table__.c.due_at),
+            due_at=func.coalesce(bindparam("b_due", type_=DateTime()), _NOTIFICATIONS.c.due_at),
             finished_at=bindparam("b_finished", type_=DateTime()),
             claimed_by=bindparam("b_claimed_by"))
 )
@@ -149,7 +150,7 @@ def _record(outcomes: list[Outcome], worker_id: str) -> None:
         return
     now = utcnow()
     connection = db.session.connection()
-    connection.execute(_ATTEMPTS.insert(), [outcome.attempt for outcome in outcomes])
+    connection.execute(_INSERT_ATTEMPTS, [outcome.attempt for outcome in outcomes])
     connection.execute(_FINISH, [{
         "b_id": outcome.row.id, "b_worker": worker_id, "b_status": outcome.status,
         "b_due": outcome.due_at, "b_finished": None if outcome.status == PENDING else now,
@@ -178,8 +179,7 @@ def _next_state(row: outbox.Claimed, result: DeliveryResult,
             f"(attempt {row.attempts} of {limit}; next in {delay:g} s)")
 
 
-def retry_delay(notification: outbox.Claimed | Notification, result: DeliveryResult,
-                config) -> float | None:
+def retry_delay(notification: outbox.Claimed, result: DeliveryResult, config) -> float | None:
     """Seconds before the next attempt, or None when another is not worth it."""
     attempts = notification.attempts
     if result.permanent or attempts >= int(config.get("HERALD_RETRY_ATTEMPTS", 3)):
@@ -193,7 +193,7 @@ def retry_delay(notification: outbox.Claimed | Notification, result: DeliveryRes
     return delay
 
 
-def send_to_fallback(notification: outbox.Claimed | Notification) -> int:
+def send_to_fallback(notification: outbox.Claimed) -> int:
     """When every notification of a dispatch failed for good, send the group to the fallback.
 
     Once per dispatch (a conditional UPDATE decides between workers); a notification that
@@ -205,8 +205,7 @@ def send_to_fallback(notification: outbox.Claimed | Notification) -> int:
     if contact_point is None or contact_point.fallback is None:
         return 0
     siblings = db.session.scalars(
-        Notification.__table__.select().with_only_columns(Notification.status)
-        .where(Notification.dispatch_id == notification.dispatch_id)
+        select(Notification.status).where(Notification.dispatch_id == notification.dispatch_id)
     ).all()
     if any(status != FAILED for status in siblings):
         return 0

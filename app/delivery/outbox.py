@@ -13,6 +13,9 @@ from app.delivery.models import FAILED, PENDING, SENDING, SKIPPED, Notification
 from app.extensions import db
 from app.models import ContactPoint, Integration, utcnow
 
+_TABLE = Notification.__table__
+_INSERT = _TABLE.insert()  # built once: the intake writes with it
+
 
 def new_dispatch_id() -> str:
     return secrets.token_hex(8)
@@ -134,8 +137,6 @@ class Claimed:
     source: str
 
 
-_TABLE = Notification.__table__
-_INSERT = _TABLE.insert()
 _CLAIMED_COLUMNS = tuple(_TABLE.c[name] for name in Claimed.__dataclass_fields__)
 
 
