@@ -379,12 +379,13 @@ class SendContext:
                             label=spec.label, secret=spec.secret)
 
     def render_strictly(self, source: str, *, label: str,
-                        variables: dict[str, str] | None = None) -> str:
-        """A template rendered for the group; a failure is a SendError, never a default."""
+                        vars_: dict[str, str] | None = None) -> str:
+        """A template rendered for the group (vars_ seen as Vars); a failure is a SendError,
+        never a default."""
         from app.templating import TemplateRenderError, render_source
 
         try:
-            return render_source(source, self.group, vars_=variables)
+            return render_source(source, self.group, vars_=vars_)
         except TemplateRenderError as exc:
             raise SendError(f"{label}: template failed: {exc}", permanent=True) from exc
 

@@ -80,7 +80,7 @@ def request_headers(values: dict, body: bytes) -> dict[str, str]:
 def custom_body(ctx: SendContext) -> bytes:
     """payload.template rendered with payload.vars as Vars; a failing one fails the send."""
     return ctx.render_strictly(ctx.values["payload.template"], label="Payload Template",
-                               variables=ctx.values.get("payload.vars") or {}).encode()
+                               vars_=ctx.values.get("payload.vars") or {}).encode()
 
 
 def send(ctx: SendContext) -> Sent:

@@ -79,7 +79,7 @@ class AlertList(list[AlertView]):
         return self
 
 
-def template_context(group: AlertGroup, variables: dict[str, str] | None = None
+def template_context(group: AlertGroup, vars_: dict[str, str] | None = None
                      ) -> dict[str, Any]:
     """The variables of a rendering, named as in Grafana's notification templates; Vars
     holds a sender's own variables (the webhook's payload.vars), as Grafana's .Vars."""
@@ -93,5 +93,5 @@ def template_context(group: AlertGroup, variables: dict[str, str] | None = None
         "ExternalURL": group.external_url,
         "GroupKey": group.group_key,
         "TruncatedAlerts": group.truncated_alerts,
-        "Vars": dict(variables or {}),
+        "Vars": dict(vars_ or {}),
     }
