@@ -115,7 +115,7 @@ def _per_request() -> _PerRequest:
 
 
 def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
-                      attempts: dict[int, Any],  # DeliveryAttempt, or a row of its values
+                      attempts: dict[int, Any],  # notify.last_attempts: values by integration
                       listed: list[ListedIntegration] | None = None,
                       chart: Markup | None = None, highlight: str = "") -> ContactPointRow:
     """The row of one contact point: its links, and each integration as the list shows it.
@@ -151,7 +151,7 @@ def _drawn(environment: Environment, row: ContactPointRow) -> tuple[str, ...]:
 
 
 def _shown(attempt: Any) -> AttemptShown | None:
-    """outcome, error, created_at and duration_ms of a DeliveryAttempt or newest_attempts row."""
+    """outcome, error, created_at and duration_ms of a notify.last_attempts row."""
     if attempt is None:
         return None
     return AttemptShown(attempt.outcome, attempt.error, time_ago(attempt.created_at),
