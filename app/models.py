@@ -5,8 +5,8 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.crypto import decrypt_value, encrypt_value
 from app.extensions import db
@@ -36,7 +36,7 @@ class ContactPoint(db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     name_key: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH * 4), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     # Herald's extension: where a notification goes when every integration failed for good.
     fallback_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact_point.id", ondelete="SET NULL"), default=None
@@ -237,3 +237,22 @@ class AuditEntry(db.Model):
     object_uid: Mapped[str] = mapped_column(String(64), default="")
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_contact_points(session: Session, _context: Any, _instances: Any) -> None:
+    """Every change to an integration is a change to its contact point: its updated_at and
+    version move, so an open edit form sees it and the list's version (which reads the
+    contact points alone) changes, whichever code path changed the integration."""
+    now = utcnow()
+    for integration in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(integration, Integration):
+            continue
+        if integration in session.dirty and not session.is_modified(integration):
+            continue
+        contact_point = integration.contact_point
+        if contact_point is None and integration.contact_point_id is not None:
+            # Taken out of its contact point's list: the parent is still known by its id.
+            contact_point = session.get(ContactPoint, integration.contact_point_id)
+        if contact_point is not None and contact_point not in session.deleted:
+            contact_point.updated_at = now

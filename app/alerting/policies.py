@@ -52,9 +52,12 @@ def load_spec() -> PolicySpec:
     return spec_of(roots[0])
 
 
-_VERSION = select(*(part.scalar_subquery() for part in (  # built once: asked per request
-    select(func.count(Policy.id)), select(func.max(Policy.updated_at)),
-    select(func.count(ContactPoint.id)), select(func.max(ContactPoint.updated_at)))))
+# What the routing tree and the policy usage depend on; a contact point's updated_at also
+# moves with any change to its integrations (app.models). Other versions extend it.
+VERSION_PARTS = tuple(part.scalar_subquery() for part in (
+    select(func.count()).select_from(Policy), select(func.max(Policy.updated_at)),
+    select(func.count()).select_from(ContactPoint), select(func.max(ContactPoint.updated_at))))
+_VERSION = select(*VERSION_PARTS)  # built once: asked per request
 
 
 def _version() -> tuple:
@@ -135,13 +138,14 @@ def usage() -> dict[str, list[str]]:
 _SHOWN_USAGE: dict[str, tuple[tuple, dict[str, list[str]]]] = {}
 
 
-def shown_usage() -> dict[str, list[str]]:
+def shown_usage(version: tuple | None = None) -> dict[str, list[str]]:
     """usage() for pages to show (not for checks): kept until a policy or contact point changes.
 
     One small query instead of reading every contact point and policy; the version is the
-    routing cache's, so another process's change is seen on the next request.
+    routing cache's, so another process's change is seen on the next request. A caller
+    that read VERSION_PARTS already in its own query passes their values.
     """
-    database, version = str(db.engine.url), _version()
+    database, version = str(db.engine.url), version or _version()
     entry = _SHOWN_USAGE.get(database)
     if entry is None or entry[0] != version:
         entry = _SHOWN_USAGE[database] = (version, usage())
