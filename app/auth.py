@@ -94,8 +94,10 @@ def has_users() -> bool:
 
 
 # What a session check reads of its account (every page asks it: plain values, built once).
-_SESSION_USER = select(User.id, User.username, User.name_key, User.password_hash, User.role,
-                       User.session_version).where(User.id == bindparam("id"))
+_USERS = User.__table__
+_SESSION_USER = select(_USERS.c.id, _USERS.c.username, _USERS.c.name_key,
+                       _USERS.c.password_hash, _USERS.c.role, _USERS.c.session_version
+                       ).where(_USERS.c.id == bindparam("id"))
 
 
 def _session_principal() -> Principal | None:
@@ -104,7 +106,7 @@ def _session_principal() -> Principal | None:
         return None
     idle = timedelta(minutes=current_app.config["HERALD_SESSION_IDLE_MINUTES"])
     seen = session.get("seen", 0)
-    user = db.session.execute(_SESSION_USER, {"id": user_id}).first()
+    user = db.session.connection().execute(_SESSION_USER, {"id": user_id}).first()
     if (user is None or not hmac.compare_digest(session.get("proof", ""), session_proof(user))
             or time.time() - seen > idle.total_seconds()):
         session.clear()
@@ -119,8 +121,8 @@ _TOKENS = ApiToken.__table__
 _TOKEN_BY_DIGEST = select(
     _TOKENS.c.id, _TOKENS.c.name, _TOKENS.c.role, _TOKENS.c.created_by, _TOKENS.c.last_used_at,
 ).where(_TOKENS.c.digest == bindparam("digest"))
-_ROLE_BY_NAME_KEY = select(User.__table__.c.role).where(
-    User.__table__.c.name_key == bindparam("key"))
+_ROLE_BY_NAME_KEY = select(_USERS.c.role).where(
+    _USERS.c.name_key == bindparam("key"))
 
 
 def _token_principal() -> Principal | None:

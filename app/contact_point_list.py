@@ -1,20 +1,28 @@
 """The contact points list: one page of contact points, searched, with what each row shows
-of its integrations read as plain values (model objects cost more than the page itself)."""
+of its integrations read as plain values (model objects cost more than the page itself).
+
+What a page reads (its contact points, their integrations, newest attempts and 24-hour
+counts) is kept per version of the data, read in one small query per request, so a page
+nobody changed since it was last read costs one query instead of six.
+"""
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, exists, func, or_, select
 
+from app.alerting.policies import VERSION_PARTS
+from app.delivery import history
 from app.delivery.notify import last_attempts
 from app.extensions import db
 from app.integrations import REGISTRY
 from app.integrations.base import StoredValues
-from app.models import ContactPoint, Integration, name_key
+from app.models import ContactPoint, DeliveryAttempt, Integration, name_key, utcnow
 
 
 @dataclass
@@ -151,3 +159,39 @@ def newest_attempts(page: Page) -> dict[int, Any]:
     return last_attempts(ids)
 
 
+
+
+@dataclass(frozen=True)
+class ListedPage:
+    """Everything the list page reads from the database, at one version of the data."""
+
+    page: Page
+    attempts: dict[int, Any]  # newest attempt by integration id (notify.last_attempts)
+    charts: dict[int, tuple[tuple[int, int], ...]]  # history.hourly, by contact point id
+    policy_version: tuple  # the policies' version (VERSION_PARTS) it was read at
+
+
+# The policies' and contact points' version (a contact point's updated_at moves with any
+# change to its integrations), and the newest and oldest delivery attempt: attempts are
+# only ever added, and pruned from the oldest. Built once; asked on every request.
+_LIST_VERSION = select(*VERSION_PARTS,
+                       select(func.max(DeliveryAttempt.id)).scalar_subquery(),
+                       select(func.min(DeliveryAttempt.id)).scalar_subquery())
+
+
+def listed_page(search: str, number: int, size: int, now: datetime | None = None) -> ListedPage:
+    """The page's contact points with their integrations, newest attempts and charts: read
+    afresh when the data changed since (by this or any other process), else the kept ones."""
+    version = tuple(db.session.connection().execute(_LIST_VERSION).one())
+    hour = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
+    return _read_page(str(db.engine.url), search, number, size, hour, version)
+
+
+@lru_cache(maxsize=64)
+def _read_page(_database: str, search: str, number: int, size: int, hour: datetime,
+               version: tuple) -> ListedPage:
+    # Keyed by all it depends on: the database, the question, the chart's hour and the
+    # data's version. Nothing per user or per session is kept.
+    page = list_contact_points(search, number, size)
+    charts = history.hourly([item.id for item in page.items], hour + timedelta(minutes=30))
+    return ListedPage(page, newest_attempts(page), charts, version[:len(VERSION_PARTS)])

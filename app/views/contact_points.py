@@ -17,8 +17,7 @@ from werkzeug.exceptions import BadRequest
 from app import contact_points as domain
 from app.alerting.policies import in_use_message, policies_using
 from app.auth import actor_name, requires
-from app.contact_point_list import list_contact_points, newest_attempts
-from app.delivery import history
+from app.contact_point_list import list_contact_points, listed_page
 from app.delivery.notify import last_attempts
 from app.forms import (
     BlockState,
@@ -35,7 +34,7 @@ from app.models import ContactPoint
 from app.template_fields import preview
 from app.testing import test_contact_point
 from app.views.charts import delivery_chart
-from app.views.rows import contact_point_row
+from app.views.rows import contact_point_row, prepare_rows
 from app.views.testing import test_block
 from app.web import is_htmx
 
@@ -64,15 +63,16 @@ def index():
 def list_page():
     search = request.args.get("search", "")[:200]
     number = request.args.get("page", 1, type=int) or 1
-    page = list_contact_points(search, number, current_app.config["HERALD_PAGE_SIZE"])
+    listed = listed_page(search, number, current_app.config["HERALD_PAGE_SIZE"])
+    page = listed.page
     template = "contact_points/list.html"
     if is_htmx() and request.headers.get("HX-Target") == "contact-points":
         template = "contact_points/_list.html"
-    attempts = newest_attempts(page)
-    charts = history.hourly([cp.id for cp in page.items])
     highlight = request.args.get("highlight", "")
-    rows = [contact_point_row(cp, attempts, page.integrations[cp.id],
-                              delivery_chart(charts[cp.id]), highlight) for cp in page.items]
+    prepare_rows(listed.policy_version)
+    rows = [contact_point_row(cp, listed.attempts, page.integrations[cp.id],
+                              delivery_chart(listed.charts[cp.id]), highlight)
+            for cp in page.items]
     return render_template(template, page=page, search=search, rows=rows)
 
 

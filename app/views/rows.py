@@ -82,7 +82,7 @@ class ContactPointRow:
 class _PerRequest:
     """The link patterns, the viewer's role and the policy usage, made once per request."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy_version: tuple | None = None) -> None:
         self.patterns = {name: url_for(endpoint, uid=_PLACEHOLDER)
                          for name, endpoint in _LINKS.items()}
         self.patterns["delete"] = url_for("contact_points.delete", uid=_PLACEHOLDER,
@@ -93,7 +93,7 @@ class _PerRequest:
         self.token = generate_csrf()
         principal = current_principal()
         self.can_edit = principal is not None and principal.can("editor")
-        self.usage = shown_usage()
+        self.usage = shown_usage(policy_version)
         # The routing converter of <uid>: it quotes a uid exactly as url_for does.
         self.quote_uid = current_app.url_map.converters["default"](current_app.url_map).to_url
 
@@ -105,6 +105,11 @@ class _PerRequest:
                      export=f"{self.export}?name={quoted_name}",
                      history=f"{self.history}?contact_point={quoted_name}",
                      policies=self.policies)
+
+
+def prepare_rows(policy_version: tuple | None = None) -> None:
+    """Make this request's shared parts now, with the policies' version the caller read."""
+    g.herald_rows = _PerRequest(policy_version)
 
 
 def _per_request() -> _PerRequest:
