@@ -4,7 +4,8 @@ Run `python bench/bench_list_throughput.py`. It seeds 1,000 contact points (3 in
 each) into a temporary SQLite file, starts `python app.py` on a free loopback port, logs in
 once per client, then has N clients (threads with keep-alive connections) fetch the list
 page as fast as it answers for a fixed time. Reports requests per second and latencies.
-`--profile` runs the server under cProfile and prints where its time went. Before the load,
+`--profile` runs the server under cProfile and prints where its main thread's time went
+(waitress's loop: cProfile does not see the request threads; py-spy does). Before the load,
 the same page is served through the Flask test client in this process: its CPU time per
 page (least and median over batches of 20; the least is steady on a busy machine) and its
 SQL queries are printed.
@@ -82,7 +83,7 @@ def start_server(path: Path, key: str, port: int, threads: int, profile: Path | 
            "HERALD_ENCRYPTION_KEY": key, "HERALD_LOG_FORMAT": "logfmt"}
     command = [sys.executable, "app.py", "--port", str(port), "--threads", str(threads)]
     if profile is not None:
-        command = [sys.executable, "-m", "cProfile", "-o", str(profile), *command]
+        command = [sys.executable, "-m", "cProfile", "-o", str(profile), *command[1:]]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
     process.stdout.readline()  # "Herald listening on ..."
@@ -166,7 +167,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--profile", action="store_true", help="cProfile the server")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the server's main thread (waitress's loop)")
     parser.add_argument("--in-process-pages", type=int, default=400)
     args = parser.parse_args()
 
