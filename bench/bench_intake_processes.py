@@ -8,7 +8,9 @@ they only accept), wait until each listens, then have load-generator processes
 warmed up first) post N Alertmanager webhook bodies for a contact point with one webhook
 integration. Prints alert groups accepted (202) per second and the ratio to one process.
 First, the same generators are measured against a trivial server answering 202 at once,
-to show how far they are from being the limit. Everything stays on 127.0.0.1.
+to show how far they are from being the limit, and against a do-nothing Flask app under
+waitress with Herald's limits (one process), the floor that the framework and the server
+set before any of Herald's own work. Everything stays on 127.0.0.1.
 """
 from __future__ import annotations
 
@@ -73,18 +75,21 @@ def drive(ports: list[int], token: str, args: argparse.Namespace) -> tuple[float
     return statuses.get("202", 0) / elapsed, statuses
 
 
-def ceiling(args: argparse.Namespace) -> float:
+def ceiling(args: argparse.Namespace, mode: str = "--serve", requests: int = 0) -> float:
     """Requests per second of the generators against a trivial server in one process."""
-    server = subprocess.Popen([sys.executable, str(LOADGEN), "--serve"],
+    server = subprocess.Popen([sys.executable, str(LOADGEN), mode],
                               stdout=subprocess.PIPE, text=True)
     try:
-        enough = argparse.Namespace(**{**vars(args), "groups": args.ceiling_requests})
+        enough = argparse.Namespace(**{**vars(args),
+                                       "groups": requests or args.ceiling_requests})
         rate, _ = drive([int(server.stdout.readline())], "-", enough)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"load generators alone, against a trivial asyncio server (one process): "
-          f"{rate:.0f} requests/s", flush=True)
+    what = ("a trivial asyncio server" if mode == "--serve" else
+            "a do-nothing Flask app under waitress with Herald's limits")
+    print(f"load generators alone, against {what} (one process): {rate:.0f} requests/s",
+          flush=True)
     return rate
 
 
@@ -139,6 +144,7 @@ def main() -> None:
           f"generator processes, {args.connections} keep-alive connections round-robin over "
           "the web processes (8 waitress threads each, HERALD_WORKERS=0)", flush=True)
     limit = ceiling(args)
+    floor = ceiling(args, "--serve-flask", args.groups)
     results: dict[str, dict[int, float]] = {}
     with tempfile.TemporaryDirectory() as folder, databases(args) as found:
         for backend, url in found:
@@ -148,6 +154,8 @@ def main() -> None:
     print(f"\nbest Herald figure {best:.0f} groups/s = {best / limit:.0%} of what the load "
           f"generators reach against a trivial server ({limit:.0f}/s): "
           + ("they are not the limit" if best < limit / 2 else "they may be part of the limit"))
+    print(f"one Herald process accepts {results['sqlite'][1] / floor:.0%} of what a do-nothing "
+          f"Flask app under the same server answers ({floor:.0f}/s)")
     print(load_line().replace("at start", "at the end"))
 
 

@@ -3,9 +3,12 @@
 Prints, side by side in one run, against a receiver in its own process answering 200 at once:
 (1) the delivery path per notification (claim, render, send, record) against a bare
     requests.Session().post of the same body (target: at most 1.5x);
-(2) sustained deliveries per second with the default worker threads (target: 1,000/s);
+(2) sustained deliveries per second with the default worker threads (target: 1,000/s),
+    beside bare requests.Session().post calls from as many threads in this process: the
+    most any sender built on requests reaches here;
 (3) intake: alert groups accepted (202) per second with one integration each, through
-    the WSGI app (target: 1,000/s);
+    the WSGI app (target: 1,000/s), beside a do-nothing Flask app that reads the JSON body
+    and answers 202 through the same test client: the floor Flask alone sets;
 (4) latency from intake to the receiver, p50 and p95, with the worker running (target p50
     under 50 ms).
 Everything stays on 127.0.0.1 and in a temporary SQLite file.
@@ -19,8 +22,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from unittest import mock
 
 import requests
 from cryptography.fernet import Fernet
@@ -28,7 +33,8 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import create_app  # noqa: E402
+from app import auth, create_app  # noqa: E402
+from app.alerting import webhook  # noqa: E402
 from app.alerts import group_from_dict  # noqa: E402
 from app.contact_points import IntegrationInput, save_contact_point  # noqa: E402
 from app.delivery import outbox  # noqa: E402
@@ -39,6 +45,7 @@ from app.integrations.base import SendContext  # noqa: E402
 from app.integrations.webhook import payload  # noqa: E402
 from app.provisioning.tokens import create_token  # noqa: E402
 from app.runner import build_worker  # noqa: E402
+from bench.loadgen import do_nothing_app  # noqa: E402
 from tests.pipeline import alert, waiting, webhook_body  # noqa: E402
 
 PATH_ROUNDS, PATH_BATCH = 5, 200
@@ -102,7 +109,28 @@ def bench_path(app, contact_point, url: str) -> None:
           f"{herald_c / bare_c:8.2f}x")
 
 
-def bench_sustained(app, contact_point) -> None:
+def bare_posts_per_second(url: str, threads: int, count: int) -> float:
+    """Bare requests.Session().post calls of a webhook-sized body from that many threads."""
+    body = json.dumps(webhook_body(alert("BenchAlert"))).encode()
+
+    def post(number: int) -> None:
+        session = requests.Session()
+        for _ in range(number):
+            session.post(f"{url}/hook", data=body, headers={"Content-Type": "application/json"})
+
+    post(50)  # warm up
+    pool = [threading.Thread(target=post, args=(count // threads,)) for _ in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return count // threads * threads / (time.perf_counter() - started)
+
+
+def bench_sustained(app, contact_point, url: str) -> None:
+    threads = app.config["HERALD_WORKERS"]
+    bare = bare_posts_per_second(url, threads, SUSTAINED)
     enqueue(contact_point, SUSTAINED)
     worker = build_worker(app)
     started = time.perf_counter()
@@ -112,12 +140,15 @@ def bench_sustained(app, contact_point) -> None:
         time.sleep(0.02)
     elapsed = time.perf_counter() - started
     worker.stop(10)
-    print(f"(2) sustained, {app.config['HERALD_WORKERS']} worker threads (HERALD_WORKERS default)")
+    print(f"(2) sustained, {threads} worker threads (HERALD_WORKERS default)")
     print(f"    {SUSTAINED / elapsed:8.0f} deliveries/s ({SUSTAINED} in {elapsed:.2f} s;"
           " target ≥ 1,000/s)")
+    print(f"    {bare:8.0f} bare requests posts/s from {threads} threads in this process "
+          f"(Herald {SUSTAINED / elapsed / bare:.0%} of that)")
 
 
-def bench_intake(app, token: str) -> None:
+def posts_per_second(app, token: str) -> tuple[float, float]:
+    """Intake bodies posted through the app's test client: (per second, CPU s per post)."""
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = json.dumps(webhook_body(alert("Intake")))
@@ -128,9 +159,57 @@ def bench_intake(app, token: str) -> None:
     for _ in range(INTAKE):
         assert client.post(url, data=body, headers=headers).status_code == 202
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return INTAKE / elapsed, cpu / INTAKE
+
+
+def bench_intake(app, token: str) -> None:
+    rate, cpu = posts_per_second(app, token)
+    floor, floor_cpu = posts_per_second(do_nothing_app(), token)
     print("(3) intake, one integration per group, through the WSGI app (one thread)")
-    print(f"    {INTAKE / elapsed:8.0f} groups/s accepted (target ≥ 1,000/s);"
-          f" {cpu / INTAKE * 1e6:.0f} µs of CPU per group")
+    print(f"    {rate:8.0f} groups/s accepted (target ≥ 1,000/s);"
+          f" {cpu * 1e6:.0f} µs of CPU per group")
+    print(f"    {floor:8.0f} posts/s to a do-nothing Flask app; {floor_cpu * 1e6:.0f} µs of CPU "
+          f"per post (Herald {rate / floor:.0%} of that)")
+    split = intake_split(app, token)
+    print("    where an intake's CPU goes (parts taken away one at a time, same client, least "
+          "over rounds):")
+    for part, cost in split.items():
+        print(f"      {cost * 1e6:6.0f} µs  {part}")
+
+
+def least_cpu_per_post(app, token: str, rounds: int = 5, batch: int = 300) -> float:
+    """This thread's CPU seconds per intake post, the least over rounds (steady under load)."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps(webhook_body(alert("Intake")))
+    url = "/api/v1/webhook/alertmanager?contact_point=bench"
+    least = float("inf")
+    for _ in range(rounds + 1):  # the first round warms up
+        started = time.thread_time()
+        for _ in range(batch):
+            client.post(url, data=body, headers=headers)
+        least = min(least, (time.thread_time() - started) / batch)
+    return least
+
+
+def intake_split(app, token: str) -> dict[str, float]:
+    """The intake's CPU per group by part: measured again with each part replaced by a stub
+    answering the same way (the contact point's work, then the token's look-up)."""
+    full = least_cpu_per_post(app, token)
+    with mock.patch.object(webhook, "accept_for_contact_point",
+                           lambda name, body: webhook.Accepted(1, 0)):
+        no_accept = least_cpu_per_post(app, token)
+        with mock.patch.object(auth, "_token_principal",
+                               lambda: auth.Principal("token:bench", "sender", via_token=True)):
+            no_database = least_cpu_per_post(app, token)
+    floor = least_cpu_per_post(do_nothing_app(), token)
+    return {
+        "parse and check the body, find the contact point, insert, commit": full - no_accept,
+        "the token's look-up (with opening the request's database session)":
+            no_accept - no_database,
+        "Herald's middleware (request log, headers, session, access check)": no_database - floor,
+        "Flask and the test client (a do-nothing app)": floor,
+    }
 
 
 def bench_latency(app, token: str, url: str) -> None:
@@ -177,7 +256,7 @@ def run() -> None:
                 contact_point = result.contact_point
                 _, token, _ = create_token("bench", "sender", "")
                 bench_path(app, contact_point, url)
-                bench_sustained(app, contact_point)
+                bench_sustained(app, contact_point, url)
                 bench_intake(app, token)
                 bench_latency(app, token, url)
                 db.session.remove()

@@ -9,6 +9,9 @@ the clock started). asyncio and prepared bytes keep the client's cost per reques
 the server's.
 
 `python bench/loadgen.py --serve` prints a port and answers every request with 202 at once.
+`python bench/loadgen.py --serve-flask` does the same through a Flask app that reads the
+JSON body and answers 202, under waitress with Herald's server limits (app/server.py):
+the floor that the web framework and server alone set, before any of Herald's work.
 """
 from __future__ import annotations
 
@@ -121,16 +124,44 @@ async def serve() -> None:
     await server.serve_forever()
 
 
+def do_nothing_app():
+    """A Flask app that reads an intake body as JSON and answers as Herald does, and no more."""
+    from flask import Flask, request
+
+    floor = Flask("floor")
+
+    @floor.post("/api/v1/webhook/alertmanager")
+    def accept():
+        request.get_json()
+        return {"message": "accepted", "deliveries": 1}, 202
+
+    return floor
+
+
+def serve_flask() -> None:
+    """The do-nothing app under waitress as Herald runs it (same limits and channel)."""
+    from app.server import Limits, make_server
+
+    server = make_server(do_nothing_app(), "127.0.0.1", 0, Limits())
+    print(server.effective_port, flush=True)
+    server.run()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help="be the trivial server")
+    parser.add_argument("--serve-flask", action="store_true",
+                        help="be a do-nothing Flask app under waitress")
     parser.add_argument("--ports", default="")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--token", default="")
     parser.add_argument("--offset", type=int, default=0, help="where to start in the bodies")
     args = parser.parse_args()
-    asyncio.run(serve() if args.serve else generate(args))
+    if args.serve_flask:
+        serve_flask()
+    else:
+        asyncio.run(serve() if args.serve else generate(args))
 
 
 if __name__ == "__main__":
