@@ -169,6 +169,8 @@ class ListedPage:
     attempts: dict[int, Any]  # newest attempt by integration id (notify.last_attempts)
     charts: dict[int, tuple[tuple[int, int], ...]]  # history.hourly, by contact point id
     policy_version: tuple  # the policies' version (VERSION_PARTS) it was read at
+    key: tuple = ()  # all it was read under (database, question, hour, version): a page
+    # with the same key shows the same data
 
 
 # The policies' and contact points' version (a contact point's updated_at moves with any
@@ -194,4 +196,5 @@ def _read_page(_database: str, search: str, number: int, size: int, hour: dateti
     # data's version. Nothing per user or per session is kept.
     page = list_contact_points(search, number, size)
     charts = history.hourly([item.id for item in page.items], hour + timedelta(minutes=30))
-    return ListedPage(page, newest_attempts(page), charts, version[:len(VERSION_PARTS)])
+    return ListedPage(page, newest_attempts(page), charts, version[:len(VERSION_PARTS)],
+                      (_database, search, number, size, hour, version))

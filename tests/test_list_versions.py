@@ -156,3 +156,21 @@ def _template(name: str):
 
     return db.session.scalar(select(NotificationTemplate).where(
         NotificationTemplate.name == name))
+
+
+def test_a_kept_page_still_says_how_long_ago_each_attempt_was(client, make_contact_point,
+                                                               monkeypatch):
+    from app.views import rows
+
+    point = make_contact_point("ops", [WEBHOOK])
+    db.session.add(DeliveryAttempt(contact_point_id=point.id,
+                                   integration_id=point.integrations[0].id,
+                                   outcome="success", created_at=utcnow()))
+    db.session.commit()
+    monkeypatch.setattr(rows, "time_ago", lambda moment: "1 minute ago")
+    assert "1 minute ago" in _list(client)
+
+    monkeypatch.setattr(rows, "time_ago", lambda moment: "2 minutes ago")
+    page = _list(client)
+
+    assert "2 minutes ago" in page and "1 minute ago" not in page

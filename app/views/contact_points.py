@@ -33,8 +33,7 @@ from app.integrations import type_groups
 from app.models import ContactPoint
 from app.template_fields import preview
 from app.testing import test_contact_point
-from app.views.charts import delivery_chart
-from app.views.rows import contact_point_row, prepare_rows
+from app.views.rows import page_rows_html, prepare_rows
 from app.views.testing import test_block
 from app.web import is_htmx
 
@@ -70,10 +69,8 @@ def list_page():
         template = "contact_points/_list.html"
     highlight = request.args.get("highlight", "")
     prepare_rows(listed.policy_version)
-    rows = [contact_point_row(cp, listed.attempts, page.integrations[cp.id],
-                              delivery_chart(listed.charts[cp.id]), highlight)
-            for cp in page.items]
-    return render_template(template, page=page, search=search, rows=rows)
+    return render_template(template, page=page, search=search,
+                           rows_html=page_rows_html(listed, highlight))
 
 
 @bp.get("/contact-points/new")

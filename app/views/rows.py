@@ -5,26 +5,34 @@ so the markup is a pure function of it: each distinct row is rendered once and k
 a page of rows the list showed before costs a lookup each. The CSRF token, the one value
 per session, is never kept: rows are drawn with a slot that each request fills in.
 Links are built once per request from one url_for per endpoint, with a placeholder.
+
+A whole page of rows is kept too, under what it is drawn from: the version its data was
+read at (contact_point_list.ListedPage.key), the viewer's rights, the highlighted row and
+the "… ago" text of each newest attempt, so a page seen again costs its "ago" texts and
+one lookup.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
-from flask import current_app, g, render_template, url_for
+from flask import current_app, g, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from jinja2 import Environment
 from markupsafe import Markup
 
 from app.alerting.policies import shown_usage
 from app.auth import current_principal
-from app.contact_point_list import ListedContactPoint, ListedIntegration
+from app.contact_point_list import ListedContactPoint, ListedIntegration, ListedPage
 from app.contact_points import describe
 from app.integrations import REGISTRY
 from app.models import ContactPoint
 from app.views import time_ago
+from app.views.charts import delivery_chart
 
 TEMPLATE = "contact_points/_row_article.html"
 _PLACEHOLDER = "herald0placeholder0uid"
@@ -80,31 +88,40 @@ class ContactPointRow:
 
 
 class _PerRequest:
-    """The link patterns, the viewer's role and the policy usage, made once per request."""
+    """The viewer's token and role and the policy usage, made once per request; the link
+    patterns only when a row is drawn."""
 
     def __init__(self, policy_version: tuple | None = None) -> None:
-        self.patterns = {name: url_for(endpoint, uid=_PLACEHOLDER)
-                         for name, endpoint in _LINKS.items()}
-        self.patterns["delete"] = url_for("contact_points.delete", uid=_PLACEHOLDER,
-                                          _method="DELETE")
-        self.export = url_for("provisioning.export_page")
-        self.history = url_for("history.list_page")
-        self.policies = url_for("policies.tree_page")
         self.token = generate_csrf()
         principal = current_principal()
         self.can_edit = principal is not None and principal.can("editor")
         self.usage = shown_usage(policy_version)
+
+    @cached_property
+    def patterns(self) -> dict[str, str]:
+        patterns = {name: url_for(endpoint, uid=_PLACEHOLDER)
+                    for name, endpoint in _LINKS.items()}
+        patterns["delete"] = url_for("contact_points.delete", uid=_PLACEHOLDER,
+                                     _method="DELETE")
+        patterns["export"] = url_for("provisioning.export_page")
+        patterns["history"] = url_for("history.list_page")
+        patterns["policies"] = url_for("policies.tree_page")
+        return patterns
+
+    @cached_property
+    def quote_uid(self):
         # The routing converter of <uid>: it quotes a uid exactly as url_for does.
-        self.quote_uid = current_app.url_map.converters["default"](current_app.url_map).to_url
+        return current_app.url_map.converters["default"](current_app.url_map).to_url
 
     def links(self, contact_point: ContactPoint | ListedContactPoint) -> Links:
         uid = self.quote_uid(contact_point.uid)
         quoted_name = quote_plus(contact_point.name)  # as urlencode quotes a value
-        return Links(**{name: pattern.replace(_PLACEHOLDER, uid)
-                        for name, pattern in self.patterns.items()},
-                     export=f"{self.export}?name={quoted_name}",
-                     history=f"{self.history}?contact_point={quoted_name}",
-                     policies=self.policies)
+        patterns = self.patterns
+        return Links(**{name: patterns[name].replace(_PLACEHOLDER, uid) for name in _LINKS},
+                     delete=patterns["delete"].replace(_PLACEHOLDER, uid),
+                     export=f"{patterns['export']}?name={quoted_name}",
+                     history=f"{patterns['history']}?contact_point={quoted_name}",
+                     policies=patterns["policies"])
 
 
 def prepare_rows(policy_version: tuple | None = None) -> None:
@@ -153,6 +170,48 @@ def _drawn(environment: Environment, row: ContactPointRow) -> tuple[str, ...]:
     # kept as the pieces around the token's places.
     return tuple(environment.get_template(TEMPLATE).render(row=row, token=_TOKEN_SLOT)
                  .split(_TOKEN_SLOT))
+
+
+_PAGES: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
+_PAGES_LOCK = threading.Lock()
+PAGES_KEPT = 64  # pages of drawn rows (about 100 KB each at 25 rows)
+
+
+def page_rows_html(listed: ListedPage, highlight: str = "") -> Markup:
+    """Every row of a list page: drawn once per (data version, viewer's rights, highlighted
+    row, "… ago" texts, application root) and kept, the request's token in its slots."""
+    shared = _per_request()
+    page = listed.page
+    agos = tuple(_ago(listed.attempts.get(integration.id))
+                 for item in page.items for integration in page.integrations[item.id])
+    key = (listed.key, shared.can_edit, highlight, agos, request.script_root)
+    with _PAGES_LOCK:
+        pieces = _PAGES.get(key)
+        if pieces is not None:
+            _PAGES.move_to_end(key)
+    if pieces is None:
+        pieces = _draw_page(listed, highlight)
+        with _PAGES_LOCK:
+            _PAGES[key] = pieces
+            while len(_PAGES) > PAGES_KEPT:
+                _PAGES.popitem(last=False)
+    return Markup(shared.token.join(pieces))
+
+
+def _draw_page(listed: ListedPage, highlight: str) -> tuple[str, ...]:
+    """The page's rows as the pieces around its token slots."""
+    pieces = [""]
+    for item in listed.page.items:
+        row = contact_point_row(item, listed.attempts, listed.page.integrations[item.id],
+                                delivery_chart(listed.charts[item.id]), highlight)
+        first, *rest = _drawn(current_app.jinja_env, row)
+        pieces[-1] += first
+        pieces.extend(rest)
+    return tuple(pieces)
+
+
+def _ago(attempt: Any) -> str:
+    return "" if attempt is None else time_ago(attempt.created_at)
 
 
 def _shown(attempt: Any) -> AttemptShown | None:
