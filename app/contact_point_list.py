@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -159,9 +159,7 @@ def newest_attempts(page: Page) -> dict[int, Any]:
     return last_attempts(ids)
 
 
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # equal and hashed by identity: one per kept reading
 class ListedPage:
     """Everything the list page reads from the database, at one version of the data."""
 
@@ -169,8 +167,6 @@ class ListedPage:
     attempts: dict[int, Any]  # newest attempt by integration id (notify.last_attempts)
     charts: dict[int, tuple[tuple[int, int], ...]]  # history.hourly, by contact point id
     policy_version: tuple  # the policies' version (VERSION_PARTS) it was read at
-    key: tuple = ()  # all it was read under (database, question, hour, version): a page
-    # with the same key shows the same data
 
 
 # The policies' and contact points' version (a contact point's updated_at moves with any
@@ -193,8 +189,8 @@ def listed_page(search: str, number: int, size: int, now: datetime | None = None
 def _read_page(_database: str, search: str, number: int, size: int, hour: datetime,
                version: tuple) -> ListedPage:
     # Keyed by all it depends on: the database, the question, the chart's hour and the
-    # data's version. Nothing per user or per session is kept.
+    # data's version; the same key gives the same object while it is kept. Nothing per
+    # user or per session is kept.
     page = list_contact_points(search, number, size)
-    charts = history.hourly([item.id for item in page.items], hour + timedelta(minutes=30))
-    return ListedPage(page, newest_attempts(page), charts, version[:len(VERSION_PARTS)],
-                      (_database, search, number, size, hour, version))
+    charts = history.hourly([item.id for item in page.items], hour)
+    return ListedPage(page, newest_attempts(page), charts, version[:len(VERSION_PARTS)])

@@ -6,15 +6,14 @@ a page of rows the list showed before costs a lookup each. The CSRF token, the o
 per session, is never kept: rows are drawn with a slot that each request fills in.
 Links are built once per request from one url_for per endpoint, with a placeholder.
 
-A whole page of rows is kept too, under what it is drawn from: the version its data was
-read at (contact_point_list.ListedPage.key), the viewer's rights, the highlighted row and
-the "… ago" text of each newest attempt, so a page seen again costs its "ago" texts and
-one lookup.
+A whole page of rows is kept too, under what it is drawn from: the reading of the data it
+shows (a contact_point_list.ListedPage, one per data version), the viewer's rights, the
+highlighted row and the "… ago" text of each newest attempt, so a page seen again costs
+its "ago" texts and one lookup.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
@@ -139,20 +138,24 @@ def _per_request() -> _PerRequest:
 def contact_point_row(contact_point: ContactPoint | ListedContactPoint,
                       attempts: dict[int, Any],  # notify.last_attempts: values by integration
                       listed: list[ListedIntegration] | None = None,
-                      chart: Markup | None = None, highlight: str = "") -> ContactPointRow:
+                      chart: Markup | None = None, highlight: str = "",
+                      agos: Iterator[str] | None = None) -> ContactPointRow:
     """The row of one contact point: its links, and each integration as the list shows it.
 
-    The list page passes the integrations it read as plain values (listed); a single row
-    (after its Test) reads the contact point's own.
+    The list page passes the integrations it read as plain values (listed), and the "… ago"
+    text of each one's newest attempt, in order, as it worked them out (agos); a single row
+    (after its Test) reads the contact point's own and the clock.
     """
     shared = _per_request()
+    integrations = contact_point.integrations if listed is None else listed
     return ContactPointRow(
         contact_point.uid, contact_point.name, shared.links(contact_point), shared.can_edit,
         tuple(shared.usage.get(contact_point.name_key, ())), highlight == contact_point.uid,
         tuple(IntegrationRow(integration.uid, _label(integration.type),
                              integration.summary if listed is not None else describe(integration),
-                             integration.review_note, _shown(attempts.get(integration.id)))
-              for integration in (contact_point.integrations if listed is None else listed)),
+                             integration.review_note,
+                             _shown(attempts.get(integration.id), agos))
+              for integration in integrations),
         chart)
 
 
@@ -172,38 +175,27 @@ def _drawn(environment: Environment, row: ContactPointRow) -> tuple[str, ...]:
                  .split(_TOKEN_SLOT))
 
 
-_PAGES: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
-_PAGES_LOCK = threading.Lock()
-PAGES_KEPT = 64  # pages of drawn rows (about 100 KB each at 25 rows)
-
-
 def page_rows_html(listed: ListedPage, highlight: str = "") -> Markup:
-    """Every row of a list page: drawn once per (data version, viewer's rights, highlighted
-    row, "… ago" texts, application root) and kept, the request's token in its slots."""
+    """Every row of a list page: drawn once per (reading of the data, viewer's rights,
+    highlighted row, "… ago" texts, application root) and kept, the request's token in
+    its slots."""
     shared = _per_request()
     page = listed.page
     agos = tuple(_ago(listed.attempts.get(integration.id))
                  for item in page.items for integration in page.integrations[item.id])
-    key = (listed.key, shared.can_edit, highlight, agos, request.script_root)
-    with _PAGES_LOCK:
-        pieces = _PAGES.get(key)
-        if pieces is not None:
-            _PAGES.move_to_end(key)
-    if pieces is None:
-        pieces = _draw_page(listed, highlight)
-        with _PAGES_LOCK:
-            _PAGES[key] = pieces
-            while len(_PAGES) > PAGES_KEPT:
-                _PAGES.popitem(last=False)
+    pieces = _drawn_page(listed, shared.can_edit, highlight, agos, request.script_root)
     return Markup(shared.token.join(pieces))
 
 
-def _draw_page(listed: ListedPage, highlight: str) -> tuple[str, ...]:
-    """The page's rows as the pieces around its token slots."""
-    pieces = [""]
+@lru_cache(maxsize=64)  # pages of drawn rows, about 100 KB each at 25 rows
+def _drawn_page(listed: ListedPage, _can_edit: bool, highlight: str, agos: tuple[str, ...],
+                _root: str) -> tuple[str, ...]:
+    # The underscored arguments are part of the key only: the rows read them from the
+    # request (rights, links) as they are drawn.
+    pieces, texts = [""], iter(agos)
     for item in listed.page.items:
         row = contact_point_row(item, listed.attempts, listed.page.integrations[item.id],
-                                delivery_chart(listed.charts[item.id]), highlight)
+                                delivery_chart(listed.charts[item.id]), highlight, texts)
         first, *rest = _drawn(current_app.jinja_env, row)
         pieces[-1] += first
         pieces.extend(rest)
@@ -214,12 +206,13 @@ def _ago(attempt: Any) -> str:
     return "" if attempt is None else time_ago(attempt.created_at)
 
 
-def _shown(attempt: Any) -> AttemptShown | None:
-    """outcome, error, created_at and duration_ms of a notify.last_attempts row."""
+def _shown(attempt: Any, agos: Iterator[str] | None = None) -> AttemptShown | None:
+    """outcome, error, created_at and duration_ms of a notify.last_attempts row; its "… ago"
+    text the next of agos (one per integration, _ago's), or from the clock."""
+    ago = _ago(attempt) if agos is None else next(agos)
     if attempt is None:
         return None
-    return AttemptShown(attempt.outcome, attempt.error, time_ago(attempt.created_at),
-                        attempt.duration_ms)
+    return AttemptShown(attempt.outcome, attempt.error, ago, attempt.duration_ms)
 
 
 def _label(type_id: str) -> str:
