@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from app.alerting.grouping import next_flush_in
 from app.alerting.policies import default_spec, save_tree
@@ -192,6 +192,52 @@ def test_a_row_whose_worker_died_is_claimed_again_after_its_lease(app, httpserve
     assert deliver(1, "dead-worker") is None  # the dead worker lost it: it sends nothing
     assert deliver(1, "other") == SENT
     assert len(httpserver.log) == 1
+
+
+def test_one_claim_takes_expired_leases_first_then_due_rows_up_to_its_limit(
+        app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/"})])
+    for _ in range(5):
+        enqueue_for(contact_point)
+    assert outbox.claim("dead-worker", 2, 60) == [1, 2]
+    db.session.execute(update(Notification).where(Notification.id.in_([1, 2]))
+                       .values(lease_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+    assert outbox.claim("other", 3, 60) == [1, 2, 3]
+    assert outbox.claim("other", 3, 60) == [4, 5]
+    assert outbox.claim("other", 3, 60) == []
+    held = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [(row.claimed_by, row.attempts) for row in held] == [
+        ("other", 2), ("other", 2), ("other", 1), ("other", 1), ("other", 1)]
+
+
+def test_claiming_walks_the_due_index_instead_of_sorting_the_backlog(app, make_contact_point):
+    """Each claim statement reads rows in due order from the index and stops at its limit;
+    sorting every due row on each claim made draining a backlog quadratic."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/"})])
+    enqueue_for(contact_point)
+    statements = []
+
+    def keep(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE notification"):
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert outbox.claim("w", 32, 60) == [1]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+
+    assert len(statements) == 2  # expired leases, then due rows
+    for statement, parameters in statements:
+        plan = " / ".join(row[3] for row in db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters))
+        assert "ix_notification_due" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+    db.session.rollback()
 
 
 def test_concurrent_claims_never_share_a_row(app, make_contact_point):

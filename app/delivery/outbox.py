@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 
 from app.alerts import AlertGroup, group_to_dict
 from app.delivery.models import FAILED, PENDING, SENDING, SKIPPED, Notification
@@ -143,18 +143,32 @@ _CLAIMED_COLUMNS = tuple(_TABLE.c[name] for name in Claimed.__dataclass_fields__
 def claim_rows(worker_id: str, limit: int, lease_seconds: float) -> list[Claimed]:
     """Atomically take up to limit due notifications for this worker, under a lease.
 
-    One UPDATE … RETURNING: on SQLite writers are serialised, and on PostgreSQL the
-    candidate rows are locked with SKIP LOCKED, so two workers never claim the same row. A
-    row whose lease ran out (its worker died) is due again. The rows come back whole, so
-    sending them needs no further query.
+    UPDATE … RETURNING: on SQLite writers are serialised, and on PostgreSQL the candidate
+    rows are locked with SKIP LOCKED, so two workers never claim the same row. A row whose
+    lease ran out (its worker died) is due again, and is taken first. The rows come back
+    whole, so sending them needs no further query.
+
+    Rows whose lease ran out and pending rows are taken by two statements in one
+    transaction: each walks the (status, due_at) index in order and stops at limit. One
+    statement with an OR over both states made SQLite read and sort every due row on each
+    claim, so draining a backlog took time growing with the square of its size.
     """
     now = utcnow()
+    claimed = _claim((_TABLE.c.status == SENDING) & (_TABLE.c.lease_until < now),
+                     limit, worker_id, now, lease_seconds)
+    if len(claimed) < limit:
+        claimed += _claim((_TABLE.c.status == PENDING) & (_TABLE.c.due_at <= now),
+                          limit - len(claimed), worker_id, now, lease_seconds)
+    db.session.commit()
+    return sorted(claimed, key=lambda row: row.id)
+
+
+def _claim(condition: ColumnElement[bool], limit: int, worker_id: str, now: datetime,
+           lease_seconds: float) -> list[Claimed]:
+    """Take the first limit rows meeting condition, in due order, for this worker."""
     due = (
         select(_TABLE.c.id)
-        .where(or_(
-            (_TABLE.c.status == PENDING) & (_TABLE.c.due_at <= now),
-            (_TABLE.c.status == SENDING) & (_TABLE.c.lease_until < now),
-        ))
+        .where(condition)
         .order_by(_TABLE.c.due_at, _TABLE.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -167,9 +181,7 @@ def claim_rows(worker_id: str, limit: int, lease_seconds: float) -> list[Claimed
                 first_attempt_at=func.coalesce(_TABLE.c.first_attempt_at, now))
         .returning(*_CLAIMED_COLUMNS)
     )
-    rows = [Claimed(*row) for row in db.session.execute(statement)]
-    db.session.commit()
-    return sorted(rows, key=lambda row: row.id)
+    return [Claimed(*row) for row in db.session.execute(statement)]
 
 
 def claim(worker_id: str, limit: int, lease_seconds: float) -> list[int]:
