@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy import ColumnElement, DateTime, Integer, Update, bindparam, func, select, update
 
 from app.alerts import AlertGroup, group_to_dict
 from app.delivery.models import FAILED, PENDING, SENDING, SKIPPED, Notification
@@ -140,6 +140,32 @@ class Claimed:
 _CLAIMED_COLUMNS = tuple(_TABLE.c[name] for name in Claimed.__dataclass_fields__)
 
 
+def _claiming(condition: ColumnElement[bool]) -> Update:
+    """UPDATE … RETURNING taking the first b_limit rows meeting condition, in due order."""
+    due = (
+        select(_TABLE.c.id)
+        .where(condition)
+        .order_by(_TABLE.c.due_at, _TABLE.c.id)
+        .limit(bindparam("b_limit", type_=Integer()))
+        .with_for_update(skip_locked=True)
+    )
+    now = bindparam("b_now", type_=DateTime())
+    return (
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(due.scalar_subquery()))
+        .values(status=SENDING, lease_until=bindparam("b_lease_until", type_=DateTime()),
+                claimed_by=bindparam("b_worker"), attempts=_TABLE.c.attempts + 1,
+                first_attempt_at=func.coalesce(_TABLE.c.first_attempt_at, now))
+        .returning(*_CLAIMED_COLUMNS)
+    )
+
+
+# Built once: every worker runs them on every claim.
+_NOW = bindparam("b_now", type_=DateTime())
+_CLAIM_EXPIRED = _claiming((_TABLE.c.status == SENDING) & (_TABLE.c.lease_until < _NOW))
+_CLAIM_DUE = _claiming((_TABLE.c.status == PENDING) & (_TABLE.c.due_at <= _NOW))
+
+
 def claim_rows(worker_id: str, limit: int, lease_seconds: float) -> list[Claimed]:
     """Atomically take up to limit due notifications for this worker, under a lease.
 
@@ -154,34 +180,15 @@ def claim_rows(worker_id: str, limit: int, lease_seconds: float) -> list[Claimed
     claim, so draining a backlog took time growing with the square of its size.
     """
     now = utcnow()
-    claimed = _claim((_TABLE.c.status == SENDING) & (_TABLE.c.lease_until < now),
-                     limit, worker_id, now, lease_seconds)
+    values = {"b_now": now, "b_lease_until": now + timedelta(seconds=lease_seconds),
+              "b_worker": worker_id, "b_limit": limit}
+    connection = db.session.connection()
+    claimed = [Claimed(*row) for row in connection.execute(_CLAIM_EXPIRED, values)]
     if len(claimed) < limit:
-        claimed += _claim((_TABLE.c.status == PENDING) & (_TABLE.c.due_at <= now),
-                          limit - len(claimed), worker_id, now, lease_seconds)
+        values["b_limit"] = limit - len(claimed)
+        claimed += [Claimed(*row) for row in connection.execute(_CLAIM_DUE, values)]
     db.session.commit()
     return sorted(claimed, key=lambda row: row.id)
-
-
-def _claim(condition: ColumnElement[bool], limit: int, worker_id: str, now: datetime,
-           lease_seconds: float) -> list[Claimed]:
-    """Take the first limit rows meeting condition, in due order, for this worker."""
-    due = (
-        select(_TABLE.c.id)
-        .where(condition)
-        .order_by(_TABLE.c.due_at, _TABLE.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    statement = (
-        update(_TABLE)
-        .where(_TABLE.c.id.in_(due.scalar_subquery()))
-        .values(status=SENDING, lease_until=now + timedelta(seconds=lease_seconds),
-                claimed_by=worker_id, attempts=_TABLE.c.attempts + 1,
-                first_attempt_at=func.coalesce(_TABLE.c.first_attempt_at, now))
-        .returning(*_CLAIMED_COLUMNS)
-    )
-    return [Claimed(*row) for row in db.session.execute(statement)]
 
 
 def claim(worker_id: str, limit: int, lease_seconds: float) -> list[int]:
