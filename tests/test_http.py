@@ -43,6 +43,25 @@ def test_request_sends_json_with_herald_user_agent(httpserver: HTTPServer):
     httpserver.check_assertions()
 
 
+def test_a_url_sent_to_again_is_prepared_as_requests_prepares_it(httpserver: HTTPServer):
+    # Each distinct URL is prepared once and kept: the second send must still quote it.
+    httpserver.expect_request("/a b/ä").respond_with_data("ok")
+    url = httpserver.url_for("/a b/ä") + "?q=x y&r=ü"
+
+    for _ in range(2):
+        http.request("POST", url, data=b"")
+
+    assert [request.environ["RAW_URI"] for request, _ in httpserver.log] == [
+        "/a%20b/%C3%A4?q=x%20y&r=%C3%BC"] * 2
+
+
+@pytest.mark.parametrize("url", ["http://", "example.com/hook", "http://[::1/hook"])
+def test_a_url_requests_refuses_is_refused_on_every_send(url):
+    first, second = failure(url), failure(url)
+    assert first.message == second.message
+    assert first.permanent and second.permanent
+
+
 def test_not_found_names_the_first_line_of_the_answer_and_is_permanent(httpserver):
     httpserver.expect_request("/hook").respond_with_data(
         "  no_service  \nsecond line", status=404)
