@@ -11,11 +11,13 @@ front (README, Deployment) is the real defence.
 from __future__ import annotations
 
 import contextlib
+import os
 import resource
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 
@@ -63,12 +65,43 @@ class HeaderDeadlineChannel(HTTPChannel):
         return super().readable()
 
 
+def hand_over() -> None:
+    """Release the GIL and let a thread waiting for it run (a plain sleep(0) elsewhere)."""
+    if hasattr(os, "sched_yield"):
+        os.sched_yield()
+    else:  # pragma: no cover - Windows
+        time.sleep(0)
+
+
+class YieldingLoop:
+    """Waitress's event loop, giving the GIL up after every turn.
+
+    One thread polls every connection and hands complete requests to the request threads.
+    Under load it turns again at once, while a request thread coming back from a socket
+    or SQLite call (each releases the GIL) waits for the GIL until the loop blocks or the
+    interpreter's 5 ms switch interval forces it out. Giving it up once a turn lets those
+    threads on: with 8 threads and 32 connections the intake accepted about twice as many
+    groups a second (see README, Benchmarks). Set as the server's `asyncore`, the module
+    waitress runs its loop from.
+    """
+
+    @staticmethod
+    def loop(timeout: float = 30.0, use_poll: bool = False,
+             map: dict[int, Any] | None = None) -> None:  # noqa: A002 - waitress's name
+        turn = wasyncore.poll2 if use_poll else wasyncore.poll
+        sockets = wasyncore.socket_map if map is None else map
+        while sockets:
+            turn(timeout, sockets)
+            hand_over()
+
+
 def make_server(application: Any, host: str, port: int, limits: Limits) -> Any:
     """A waitress server for the application, every listening socket with Herald's limits."""
     _allow_open_files(limits.connection_limit + 64)
     sockets: dict[int, Any] = {}
     server = create_server(application, map=sockets, host=host, port=port,
                            **limits.waitress_options())
+    server.asyncore = YieldingLoop  # run() turns this loop instead of waitress's own
     channel = type("Channel", (HeaderDeadlineChannel,), {"header_timeout": limits.header_timeout})
     for listener in list(sockets.values()):
         if isinstance(listener, BaseWSGIServer):

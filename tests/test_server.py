@@ -121,3 +121,47 @@ def test_headers_over_the_size_cap_are_refused(tmp_path):
         answer = requests.get(f"{base}/login", headers={"X-Big": "x" * 70 * 1024},
                               timeout=GENEROUS)
     assert answer.status_code in (400, 431)
+
+
+def test_the_server_loop_gives_the_gil_up_after_every_turn(monkeypatch):
+    from waitress import wasyncore
+
+    from app import server
+
+    events: list[str] = []
+    monkeypatch.setattr(server, "hand_over", lambda: events.append("hand over"))
+    near, far = socket.socketpair()
+    sockets: dict = {}
+
+    class Writer(wasyncore.dispatcher):
+        """Always writable: each turn of the loop sends once; the third send closes it."""
+
+        def readable(self) -> bool:
+            return False
+
+        def writable(self) -> bool:
+            return True
+
+        def handle_write(self) -> None:
+            self.send(b"x")
+            events.append("turn")
+            if events.count("turn") == 3:
+                self.close()  # leaves the map empty: the loop ends
+
+    Writer(near, map=sockets)
+    try:
+        server.YieldingLoop.loop(timeout=5.0, use_poll=True, map=sockets)
+    finally:
+        far.close()
+
+    assert events == ["turn", "hand over"] * 3
+
+
+def test_the_real_server_runs_the_yielding_loop(app):
+    from app.server import Limits, YieldingLoop, make_server
+
+    served = make_server(app, "127.0.0.1", 0, Limits())
+    try:
+        assert served.asyncore is YieldingLoop
+    finally:
+        served.close()
