@@ -246,23 +246,24 @@ def bench_latency(app, token: str, url: str) -> None:
 
 
 def bench_backlog(contact_point) -> None:
-    print("(5) claiming from a backlog, batches of 32")
+    print("(5) claiming from a backlog, batches of 32 (least over the claims, which moves"
+          " least with the machine's load)")
     cost = {}
     for backlog in BACKLOGS:
         db.session.execute(db.text("DELETE FROM notification"))
         enqueue(contact_point, backlog)
         # The insert's pages are written back first, so no claim pays for that checkpoint.
         db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        taken, cpu = 0, 0.0
+        least = float("inf")
         for _ in range(CLAIMS):
             started = time.thread_time()
-            taken += len(outbox.claim_rows("bench", 32, 60))
-            cpu += time.thread_time() - started
+            taken = len(outbox.claim_rows("bench", 32, 60))
+            least = min(least, (time.thread_time() - started) / taken)
             db.session.execute(db.text("UPDATE notification SET status = 'sent'"
                                        " WHERE status = 'sending'"))
             db.session.commit()
-        cost[backlog] = cpu / taken
-        print(f"    {backlog:6,} rows due: {cost[backlog] * 1e6:6.0f} µs CPU per row claimed")
+        cost[backlog] = least
+        print(f"    {backlog:6,} rows due: {least * 1e6:6.0f} µs CPU per row claimed")
     first, last = BACKLOGS[0], BACKLOGS[-1]
     print(f"    ratio {cost[last] / cost[first]:.2f}x for {last // first}x the backlog")
 
