@@ -11,9 +11,12 @@ front (README, Deployment) is the real defence.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import resource
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -95,8 +98,47 @@ class YieldingLoop:
             hand_over()
 
 
+class QueueDepthSummary(logging.Filter):
+    """Waitress warns "Task queue depth is N" for every request that has to wait for a
+    thread: under load, a line per request, written while its dispatcher holds the lock its
+    threads take work with. This lets the first through at once, then one line per
+    interval saying how many waited since and the deepest the queue was."""
+
+    MESSAGE = "Task queue depth is %d"  # waitress's words (waitress/task.py)
+
+    def __init__(self, interval: float = 10.0, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.interval, self.clock = interval, clock
+        self._lock = threading.Lock()
+        self._next_at = float("-inf")
+        self._waited = self._deepest = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != self.MESSAGE or not isinstance(record.args, tuple):
+            return True
+        with self._lock:
+            self._waited += 1
+            self._deepest = max(self._deepest, int(record.args[0]))
+            now = self.clock()
+            if now < self._next_at:
+                return False
+            record.msg = ("Requests are waiting for a free server thread: %d since the last "
+                          "such line, up to %d at once (see README, Deployment)")
+            record.args = (self._waited, self._deepest)
+            self._waited = self._deepest = 0
+            self._next_at = now + self.interval
+        return True
+
+
+def _summarise_queue_warnings() -> None:
+    queue_logger = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, QueueDepthSummary) for f in queue_logger.filters):
+        queue_logger.addFilter(QueueDepthSummary())
+
+
 def make_server(application: Any, host: str, port: int, limits: Limits) -> Any:
     """A waitress server for the application, every listening socket with Herald's limits."""
+    _summarise_queue_warnings()
     _allow_open_files(limits.connection_limit + 64)
     sockets: dict[int, Any] = {}
     server = create_server(application, map=sockets, host=host, port=port,

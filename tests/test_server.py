@@ -1,6 +1,7 @@
 """The real server (python app.py) keeps answering while slow clients hold connections."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -12,6 +13,10 @@ from pathlib import Path
 
 import requests
 from cryptography.fernet import Fernet
+from waitress import wasyncore
+
+from app import server
+from app.server import Limits, QueueDepthSummary, YieldingLoop, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW_CLIENTS = 300
@@ -124,10 +129,6 @@ def test_headers_over_the_size_cap_are_refused(tmp_path):
 
 
 def test_the_server_loop_gives_the_gil_up_after_every_turn(monkeypatch):
-    from waitress import wasyncore
-
-    from app import server
-
     events: list[str] = []
     monkeypatch.setattr(server, "hand_over", lambda: events.append("hand over"))
     near, far = socket.socketpair()
@@ -150,7 +151,7 @@ def test_the_server_loop_gives_the_gil_up_after_every_turn(monkeypatch):
 
     Writer(near, map=sockets)
     try:
-        server.YieldingLoop.loop(timeout=5.0, use_poll=True, map=sockets)
+        YieldingLoop.loop(timeout=5.0, use_poll=True, map=sockets)
     finally:
         far.close()
 
@@ -158,10 +159,46 @@ def test_the_server_loop_gives_the_gil_up_after_every_turn(monkeypatch):
 
 
 def test_the_real_server_runs_the_yielding_loop(app):
-    from app.server import Limits, YieldingLoop, make_server
-
     served = make_server(app, "127.0.0.1", 0, Limits())
     try:
         assert served.asyncore is YieldingLoop
     finally:
         served.close()
+def _queue_record(depth: int) -> logging.LogRecord:
+    return logging.LogRecord("waitress.queue", logging.WARNING, __file__, 1,
+                             QueueDepthSummary.MESSAGE, (depth,), None)
+
+
+def test_queue_depth_warnings_become_one_line_per_interval():
+    now = [100.0]
+    summary = QueueDepthSummary(interval=10.0, clock=lambda: now[0])
+
+    first = _queue_record(1)
+    burst = [_queue_record(depth) for depth in (2, 7, 30, 4)]
+    passed_first = summary.filter(first)
+    passed_burst = [summary.filter(record) for record in burst]
+    now[0] += 10.0
+    later = _queue_record(3)
+    passed_later = summary.filter(later)
+
+    assert passed_first and not any(passed_burst) and passed_later
+    assert first.getMessage() == ("Requests are waiting for a free server thread: 1 since the "
+                                  "last such line, up to 1 at once (see README, Deployment)")
+    assert "5 since the last such line, up to 30 at once" in later.getMessage()
+
+
+def test_other_waitress_lines_pass_untouched():
+    summary = QueueDepthSummary(interval=10.0, clock=lambda: 0.0)
+    summary.filter(_queue_record(1))
+    other = logging.LogRecord("waitress.queue", logging.WARNING, __file__, 1,
+                              "Something else %s", ("x",), None)
+
+    assert summary.filter(other) and other.getMessage() == "Something else x"
+
+
+def test_the_server_summarises_waitress_queue_warnings_once():
+    for _ in range(2):
+        make_server(lambda environ, start: [], "127.0.0.1", 0, Limits()).close()
+
+    filters = logging.getLogger("waitress.queue").filters
+    assert sum(isinstance(f, QueueDepthSummary) for f in filters) == 1
