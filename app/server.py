@@ -68,12 +68,9 @@ class HeaderDeadlineChannel(HTTPChannel):
         return super().readable()
 
 
-def hand_over() -> None:
-    """Release the GIL and let a thread waiting for it run (a plain sleep(0) elsewhere)."""
-    if hasattr(os, "sched_yield"):
-        os.sched_yield()
-    else:  # pragma: no cover - Windows
-        time.sleep(0)
+# Release the GIL and let a thread waiting for it run; a plain sleep(0) where the system
+# has no sched_yield (Windows). Chosen once, not on every turn of the loop.
+hand_over: Callable[[], None] = getattr(os, "sched_yield", None) or (lambda: time.sleep(0))
 
 
 class YieldingLoop:

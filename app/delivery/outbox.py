@@ -140,6 +140,9 @@ class Claimed:
 _CLAIMED_COLUMNS = tuple(_TABLE.c[name] for name in Claimed.__dataclass_fields__)
 
 
+_NOW = bindparam("b_now", type_=DateTime())  # the claim's time, in both statements
+
+
 def _claiming(condition: ColumnElement[bool]) -> Update:
     """UPDATE … RETURNING taking the first b_limit rows meeting condition, in due order."""
     due = (
@@ -149,19 +152,17 @@ def _claiming(condition: ColumnElement[bool]) -> Update:
         .limit(bindparam("b_limit", type_=Integer()))
         .with_for_update(skip_locked=True)
     )
-    now = bindparam("b_now", type_=DateTime())
     return (
         update(_TABLE)
         .where(_TABLE.c.id.in_(due.scalar_subquery()))
         .values(status=SENDING, lease_until=bindparam("b_lease_until", type_=DateTime()),
                 claimed_by=bindparam("b_worker"), attempts=_TABLE.c.attempts + 1,
-                first_attempt_at=func.coalesce(_TABLE.c.first_attempt_at, now))
+                first_attempt_at=func.coalesce(_TABLE.c.first_attempt_at, _NOW))
         .returning(*_CLAIMED_COLUMNS)
     )
 
 
 # Built once: every worker runs them on every claim.
-_NOW = bindparam("b_now", type_=DateTime())
 _CLAIM_EXPIRED = _claiming((_TABLE.c.status == SENDING) & (_TABLE.c.lease_until < _NOW))
 _CLAIM_DUE = _claiming((_TABLE.c.status == PENDING) & (_TABLE.c.due_at <= _NOW))
 
