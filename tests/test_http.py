@@ -214,19 +214,23 @@ def test_a_server_dripping_its_answer_is_cut_off_at_the_timeout(app, answer):
     assert took < 0.5 + 0.3, f"the request lasted {took:.1f} s"
 
 
-def answer_once_then_drip(connection: socket.socket) -> None:
-    """A keep-alive connection: the first request is answered at once, the next drips."""
-    read_request(connection)
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+def answer_twice_then_drip(connection: socket.socket) -> None:
+    """A keep-alive connection: two requests are answered at once, the third drips."""
+    for _ in range(2):
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     drip_body(connection)
 
 
 def test_a_kept_alive_connection_is_cut_off_at_the_timeout_too(app):
     app.config["HERALD_HTTP_TIMEOUT"] = 0.5
 
-    with raw_server(answer_once_then_drip) as url:
+    with raw_server(answer_twice_then_drip) as url:
         assert http.request("POST", url, json={}).text == "ok"
-        time.sleep(0.7)  # past the first request's deadline: its connection stays usable
+        # Past the first request's deadline: its connection stays usable, and the next
+        # two exchanges watch it through the duplicate the connection kept.
+        time.sleep(0.7)
+        assert http.request("POST", url, json={}).text == "ok"
         started = time.monotonic()
         error = failure(url)
         took = time.monotonic() - started

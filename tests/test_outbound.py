@@ -7,9 +7,12 @@ refusal here is proof that the policy said no before connecting.
 from __future__ import annotations
 
 import datetime
+import fcntl
 import ipaddress
+import os
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -31,7 +34,7 @@ from app.transport import deadlines, http, outbound
 from app.transport import smtp as mailer
 from app.transport.outbound import Policy, describe_policy, parse_entries
 from tests.conftest import make_config
-from tests.loopback import slow_receiver
+from tests.loopback import SlowReceiver, slow_receiver
 from tests.smtp_server import MailHandler, free_port, running_smtp_server
 
 METADATA = "169.254.169.254"
@@ -407,6 +410,117 @@ def test_tls_sends_and_verifies_the_url_host_name_not_the_dialled_address(app, t
     assert server_names == ["hooks.example.test"]
 
 
+def kept_connections() -> list:
+    """The connections the HTTP seam keeps for reuse, across all its pools."""
+    adapter = http._session.get_adapter("https://")
+    pools = list(adapter.poolmanager.pools._container.values())
+    return [connection for pool in pools for connection in pool.pool.queue
+            if connection is not None and connection.sock is not None]
+
+
+def test_a_kept_tls_connection_is_reused_and_skips_unchanged_timeouts(app, tmp_path, dns,
+                                                                      monkeypatch):
+    cert_path, key_path = make_certificate(tmp_path, "hooks.example.test")
+    server_names: list[str] = []
+    receiver = SlowReceiver(0)  # HTTP/1.1: it keeps connections open
+    receiver.socket = server_context(cert_path, key_path, server_names).wrap_socket(
+        receiver.socket, server_side=True)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    monkeypatch.setattr(http, "_CA_BUNDLE", str(cert_path))
+    dns.answer("hooks.example.test", "127.0.0.1")
+    url = f"https://hooks.example.test:{receiver.server_address[1]}/hook"
+    try:
+        answers = [http.request("POST", url, json={"n": number}).text for number in range(3)]
+        kept = [connection for connection in kept_connections()
+                if connection.port == receiver.server_address[1]]
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+
+    assert answers == ["ok", "ok", "ok"]
+    assert receiver.bodies == [b'{"n":0}', b'{"n":1}', b'{"n":2}']
+    assert server_names == ["hooks.example.test"]  # one handshake: the connection was kept
+    (connection,) = kept
+    assert isinstance(connection.sock, outbound._SSLSocket)
+    assert connection.sock.gettimeout() == http.DEFAULT_TIMEOUT
+
+
+class CountingSocket:
+    """A real socket that counts what is handed to its sendall."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self.sends: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.sends.append(bytes(data))
+        self._sock.sendall(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self._sock, name)
+
+
+def test_a_small_request_leaves_in_one_send_a_large_one_in_two():
+    small, large = b'{"hello":"world"}', b"x" * (outbound.CORK_LIMIT + 1)
+    with slow_receiver(0) as receiver:
+        connection = outbound.PolicedHTTPConnection("127.0.0.1", receiver.server_address[1])
+        connection.connect()
+        connection.sock = counting = CountingSocket(connection.sock)
+        answers = []
+        for body in (small, large):
+            counting.sends.clear()
+            connection.request("POST", "/hook", body=body,
+                               headers={"Content-Length": str(len(body))})
+            answers.append((len(counting.sends), connection.getresponse().data))
+        connection.close()
+
+    assert answers == [(1, b"ok"), (2, b"ok")]
+    assert receiver.bodies == [small, large]
+
+
+def test_a_missing_ca_bundle_is_named_in_the_error(app, tls_receiver, monkeypatch, tmp_path):
+    server, _ = tls_receiver
+    missing = tmp_path / "no-such-bundle.pem"
+    monkeypatch.setattr(http, "_CA_BUNDLE", str(missing))
+
+    error = refusal(f"https://hooks.example.test:{server.port}/hook")
+
+    assert error.message == (f"the TLS CA bundle {missing} does not exist (see "
+                             "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE)")
+    assert server.log == []
+
+
+def test_the_ca_bundle_path_is_looked_at_once_a_minute(tmp_path):
+    bundle, folder = tmp_path / "bundle.pem", tmp_path / "certs"
+    bundle.write_text("")
+    folder.mkdir()
+
+    assert outbound.path_kind(str(bundle), now=1000.0) == "file"
+    assert outbound.path_kind(str(folder), now=1000.0) == "folder"
+    assert outbound.path_kind(str(tmp_path / "missing"), now=1000.0) is None
+    bundle.unlink()
+    assert outbound.path_kind(str(bundle), now=1000.0 + outbound.PATH_KIND_TTL - 1) == "file"
+    assert outbound.path_kind(str(bundle), now=1000.0 + outbound.PATH_KIND_TTL) is None
+
+
+def kernel_non_blocking(sock: socket.socket) -> bool:
+    return bool(fcntl.fcntl(sock.fileno(), fcntl.F_GETFL) & os.O_NONBLOCK)
+
+
+def test_a_socket_keeps_its_timeout_settings_when_set_to_the_same_value():
+    with outbound._Socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(5)
+        sock.settimeout(5.0)
+        assert sock.gettimeout() == 5.0
+        assert kernel_non_blocking(sock)  # Python waits for a timeout with poll
+        sock.settimeout(None)
+        assert sock.gettimeout() is None and not kernel_non_blocking(sock)
+        sock.settimeout(None)
+        assert not kernel_non_blocking(sock)
+        sock.settimeout(0.5)
+        assert sock.gettimeout() == 0.5 and kernel_non_blocking(sock)
+
+
 def test_tls_refuses_a_certificate_for_another_name_at_the_same_address(app, tls_receiver):
     server, server_names = tls_receiver
     server.expect_request("/hook").respond_with_data("ok")
@@ -475,6 +589,62 @@ def test_no_connection_is_dialled_once_the_deadline_has_passed(listener):
     with deadlines.Deadline(0.05), pytest.raises(TimeoutError):
         time.sleep(0.3)
         outbound.connect("127.0.0.1", listener.getsockname()[1], 5.0)
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_kept_duplicate_is_handed_back_and_forth_between_deadlines(listener):
+    port = listener.getsockname()[1]
+    with deadlines.Deadline(5.0):
+        sock = outbound.connect("127.0.0.1", port, 5.0)
+        kept = deadlines.release(sock, keep=True)
+    assert kept is not None
+    peer, _ = listener.accept()
+    with sock, peer:
+        with deadlines.Deadline(0.2):
+            assert deadlines.watch(sock, kept)  # taken, without a new duplicate
+            assert sock.recv(1) == b""  # shut down through the kept duplicate
+        with pytest.raises(OSError):
+            os.fstat(kept)  # the deadline that owned it closed it
+
+
+def test_a_duplicate_is_kept_only_when_asked(listener):
+    port = listener.getsockname()[1]
+    before = open_descriptors()
+    with deadlines.Deadline(5.0):
+        sock = outbound.connect("127.0.0.1", port, 5.0)
+        assert deadlines.release(sock) is None
+    sock.close()
+    assert deadlines.watch(sock) is False  # no deadline: nothing to do
+    assert open_descriptors() == before
+
+
+def test_kept_connections_leave_no_descriptor_behind(app):
+    with slow_receiver(0) as receiver:  # HTTP/1.1: the connection is kept for reuse
+        http.request("POST", receiver.url, json={})  # the pool and its first connection
+        before = open_descriptors()
+        for number in range(50):
+            http.request("POST", receiver.url, json={"n": number})
+        during = open_descriptors()
+        (connection,) = [kept for kept in kept_connections()
+                         if kept.port == receiver.server_address[1]]
+        descriptors = [connection.sock.fileno(), connection._kept[0]]
+        connection.close()
+        still_open = [fd for fd in descriptors if fd_is_open(fd)]
+
+    assert receiver.count == 51
+    assert during == before  # one socket and its one kept duplicate, all along
+    assert still_open == []
+
+
+def fd_is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 
 
 # --- SMTP ---------------------------------------------------------------------------------

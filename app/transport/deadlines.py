@@ -4,7 +4,8 @@ Socket timeouts limit each read, so a server dripping a byte just inside them co
 a delivery open for ever. Instead app/http.py opens a Deadline around each request; every
 socket dialled (app/outbound.py) or taken from the pool during it is watched, and one
 watchdog thread shuts the watched sockets down when the deadline passes, which ends any
-read or write at once. A connection going back to the pool stops being watched.
+read or write at once. A connection going back to the pool stops being watched, and keeps
+its duplicate for its next exchange, so a kept connection costs no system call to watch.
 """
 
 from __future__ import annotations
@@ -49,9 +50,14 @@ class Deadline:
         for duplicate in duplicates.values():
             os.close(duplicate)
 
-    def watch(self, sock: socket.socket) -> None:
-        """Shut sock down at the deadline; TimeoutError if it has already passed."""
-        duplicate = os.dup(sock.fileno())
+    def watch(self, sock: socket.socket, duplicate: int | None = None) -> None:
+        """Shut sock down at the deadline; TimeoutError if it has already passed.
+
+        duplicate is a descriptor of the same connection kept from an earlier exchange (see
+        release); the deadline owns it from now on. Without one, one is made.
+        """
+        if duplicate is None:
+            duplicate = os.dup(sock.fileno())
         with self._lock:
             if self.expired:
                 os.close(duplicate)
@@ -61,12 +67,19 @@ class Deadline:
         if replaced is not None:  # a closed socket's descriptor, reused
             os.close(replaced)
 
-    def release(self, sock: socket.socket) -> None:
-        """Stop watching sock (a connection going back to the pool, still good)."""
+    def release(self, sock: socket.socket, keep: bool = False) -> int | None:
+        """Stop watching sock (a connection going back to the pool, still good).
+
+        With keep, its duplicate is handed to the caller, who gives it to watch for the
+        connection's next exchange or closes it; None if there is none (never watched, or
+        already shut down at the deadline). Without keep, it is closed here.
+        """
         with self._lock:
             duplicate = self._duplicates.pop(sock.fileno(), None)
-        if duplicate is not None:
+        if duplicate is not None and not keep:
             os.close(duplicate)
+            return None
+        return duplicate
 
     def expire(self) -> None:
         """Mark the deadline passed and end the exchange's socket traffic, unless finished."""
@@ -89,18 +102,21 @@ def current() -> Deadline | None:
     return getattr(_local, "deadline", None)
 
 
-def watch(sock: socket.socket | None) -> None:
-    """Put sock under the current deadline, if there is one."""
+def watch(sock: socket.socket | None, duplicate: int | None = None) -> bool:
+    """Put sock under the current deadline, if there is one; True if it took duplicate."""
     deadline = current()
     if deadline is not None and sock is not None and sock.fileno() >= 0:
-        deadline.watch(sock)
+        deadline.watch(sock, duplicate)
+        return True
+    return False
 
 
-def release(sock: socket.socket | None) -> None:
-    """Take sock from under the current deadline, if it is there."""
+def release(sock: socket.socket | None, keep: bool = False) -> int | None:
+    """Take sock from under the current deadline, if it is there (see Deadline.release)."""
     deadline = current()
     if deadline is not None and sock is not None and sock.fileno() >= 0:
-        deadline.release(sock)
+        return deadline.release(sock, keep)
+    return None
 
 
 class _Watchdog:

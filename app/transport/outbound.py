@@ -18,7 +18,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import ssl
 import sys
+import time
+import weakref
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -27,12 +30,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
 from requests.adapters import HTTPAdapter
+from requests.utils import DEFAULT_CA_BUNDLE_PATH
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util.connection import allowed_gai_family
 
 from app.transport import deadlines
+from app.transport.errors import SendError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -266,7 +271,7 @@ def connect(
         raise DestinationRefused(_host_key(host))
     error: OSError | None = None
     for family_, kind, protocol, _, address in candidates:
-        sock = socket.socket(family_, kind, protocol)
+        sock = _Socket(family_, kind, protocol)
         try:
             deadlines.watch(sock)  # a connect that hangs is cut off at the deadline too
             for option in socket_options or ():
@@ -284,7 +289,33 @@ def connect(
     raise error
 
 
+class _SameTimeoutMixin:
+    """settimeout makes no system call when the timeout does not change.
+
+    urllib3 sets a connection's timeout twice per request, the same value each time, and
+    each call is an ioctl during which other threads take the interpreter's lock.
+    """
+
+    __slots__ = ()
+
+    def settimeout(self, value: float | None) -> None:
+        if value != self.gettimeout():  # type: ignore[attr-defined]
+            super().settimeout(value)  # type: ignore[misc]
+
+
+class _Socket(_SameTimeoutMixin, socket.socket):
+    __slots__ = ()
+
+
+class _SSLSocket(_SameTimeoutMixin, ssl.SSLSocket):
+    """Set on a connection once wrapped in TLS (see PolicedHTTPSConnection.connect)."""
+
+    __slots__ = ()
+
+
 # --- requests and urllib3 ----------------------------------------------------------------
+
+CORK_LIMIT = 64 * 1024  # bytes: a request up to this size leaves in one send
 
 
 class _PolicedConnectionMixin:
@@ -292,9 +323,57 @@ class _PolicedConnectionMixin:
 
     Only the socket is replaced: TLS still sends SNI for, and verifies the certificate
     against, the URL's host name (or the proxy's, then the tunnelled host's).
+
+    A request of up to CORK_LIMIT bytes leaves in one send, head and body together
+    (urllib3 sends them apart: two system calls and two packets). Between exchanges a kept
+    connection holds the duplicate descriptor its deadlines watch it by (app/deadlines.py).
     """
 
     approved_by: Policy | None = None
+    _corked: list[bytes] | None = None
+    _kept: tuple[int, weakref.finalize] | None = None
+
+    def request(self: Any, method: str, url: str, body: Any = None, headers: Any = None,
+                **options: Any) -> None:
+        small = body is None or (isinstance(body, bytes | str) and len(body) <= CORK_LIMIT)
+        if not small:
+            return super().request(method, url, body, headers, **options)
+        self._corked = []
+        try:
+            super().request(method, url, body, headers, **options)
+        finally:
+            held, self._corked = self._corked, None
+        if held:
+            super().send(b"".join(held))
+
+    def send(self: Any, data: Any) -> None:
+        if self._corked is not None and isinstance(data, bytes):
+            self._corked.append(data)
+        else:
+            super().send(data)
+
+    def keep_duplicate(self, duplicate: int | None) -> None:
+        """Hold duplicate until the next exchange takes it, or until the connection closes."""
+        self.close_duplicate()
+        if duplicate is not None:
+            self._kept = (duplicate, weakref.finalize(self, os.close, duplicate))
+
+    def take_duplicate(self) -> int | None:
+        """The kept duplicate, now the caller's to close (or None)."""
+        if self._kept is None:
+            return None
+        (duplicate, finalizer), self._kept = self._kept, None
+        finalizer.detach()
+        return duplicate
+
+    def close_duplicate(self) -> None:
+        if self._kept is not None:
+            self._kept[1]()  # closes it, once
+            self._kept = None
+
+    def close(self: Any) -> None:
+        self.close_duplicate()
+        super().close()
 
     def _new_conn(self: Any) -> socket.socket:
         policy = current_policy()
@@ -321,7 +400,10 @@ class PolicedHTTPConnection(_PolicedConnectionMixin, HTTPConnection):
 
 
 class PolicedHTTPSConnection(_PolicedConnectionMixin, HTTPSConnection):
-    pass
+    def connect(self) -> None:
+        super().connect()
+        if type(self.sock) is ssl.SSLSocket:  # a subclass adding no state: same layout
+            self.sock.__class__ = _SSLSocket
 
 
 class _PolicedPoolMixin:
@@ -332,8 +414,10 @@ class _PolicedPoolMixin:
         if connection.sock is not None and connection.approved_by is not current_policy():
             connection.close()
         if connection.sock is not None:  # a kept connection: the deadline watches it too
+            duplicate = connection.take_duplicate()
             try:
-                deadlines.watch(connection.sock)
+                if not deadlines.watch(connection.sock, duplicate):
+                    connection.keep_duplicate(duplicate)  # no deadline: not taken
             except TimeoutError:
                 connection.close()
                 raise
@@ -341,7 +425,8 @@ class _PolicedPoolMixin:
 
     def _put_conn(self, connection: Any) -> None:
         # Back in the pool it may serve another request: this one's deadline lets it be.
-        deadlines.release(getattr(connection, "sock", None))
+        if connection is not None:
+            connection.keep_duplicate(deadlines.release(connection.sock, keep=True))
         super()._put_conn(connection)
 
 
@@ -357,7 +442,34 @@ _POOLS = {"http": _PolicedHTTPPool, "https": _PolicedHTTPSPool}
 
 
 class PolicedAdapter(HTTPAdapter):
-    """A requests adapter whose every connection, proxied or not, obeys the policy."""
+    """A requests adapter whose every connection, proxied or not, obeys the policy.
+
+    It also looks at the CA bundle's path once a minute rather than on every request
+    (requests asks the file system whether it is a file or a folder each time).
+    """
+
+    def build_connection_pool_key_attributes(self, request: Any, verify: Any,
+                                             cert: Any = None) -> tuple[dict, dict]:
+        if not isinstance(verify, str):
+            return super().build_connection_pool_key_attributes(request, verify, cert)
+        host, pool = super().build_connection_pool_key_attributes(request, True, cert)
+        pool["ca_cert_dir" if path_kind(verify) == "folder" else "ca_certs"] = verify
+        return host, pool
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        if cert or not verify or not url.lower().startswith("https"):
+            super().cert_verify(conn, url, verify, cert)
+            return
+        location = DEFAULT_CA_BUNDLE_PATH if verify is True else verify
+        kind = path_kind(location)
+        if kind is None:
+            raise SendError(f"the TLS CA bundle {location} does not exist (see "
+                            "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE)")
+        conn.cert_reqs = "CERT_REQUIRED"
+        if kind == "folder":
+            conn.ca_certs, conn.ca_cert_dir = None, location
+        else:
+            conn.ca_certs, conn.ca_cert_dir = location, None
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
@@ -372,3 +484,20 @@ class PolicedAdapter(HTTPAdapter):
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
         manager.pool_classes_by_scheme = _POOLS
         return manager
+
+
+PATH_KIND_TTL = 60.0  # seconds a CA bundle's path is taken to stay a file (or a folder)
+_path_kinds: dict[str, tuple[str | None, float]] = {}
+
+
+def path_kind(path: str, now: float | None = None) -> str | None:
+    """"file", "folder" or None (missing) for path, looked at once per PATH_KIND_TTL."""
+    now = time.monotonic() if now is None else now
+    known = _path_kinds.get(path)
+    if known is not None and now - known[1] < PATH_KIND_TTL:
+        return known[0]
+    kind = "folder" if os.path.isdir(path) else "file" if os.path.exists(path) else None
+    if len(_path_kinds) > 64:
+        _path_kinds.clear()
+    _path_kinds[path] = (kind, now)
+    return kind
