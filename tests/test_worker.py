@@ -5,9 +5,11 @@ import json
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import event, select, update
+from werkzeug import Request, Response
 
 from app.alerting.grouping import next_flush_in
 from app.alerting.policies import default_spec, save_tree
@@ -86,6 +88,41 @@ def test_client_errors_are_permanent_and_not_retried(app, httpserver, make_conta
 
     assert len(httpserver.log) == 1
     assert statuses() == [FAILED]
+
+
+def test_a_retry_sends_only_to_the_recipients_not_yet_reached(app, httpserver,
+                                                               make_contact_point):
+    sid = "AC" + "a1" * 16
+    app.config["HERALD_TWILIO_API_URL"] = httpserver.url_for("/")
+    first, second, third = "+14155550123", "+14155550124", "+14155550125"
+    sent_to: list[str] = []
+
+    def twilio(request: Request) -> Response:
+        number = parse_qs(request.get_data(as_text=True))["To"][0]
+        sent_to.append(number)
+        if number == second and sent_to.count(second) == 1:
+            return Response("busy", status=503)
+        return Response('{"sid": "SM1"}', status=201, content_type="application/json")
+
+    httpserver.expect_request(f"/2010-04-01/Accounts/{sid}/Messages.json").respond_with_handler(
+        twilio)
+    contact_point = make_contact_point("sms", [("twilio", {
+        "account_sid": sid, "auth_token": "tok", "from": "+14155550100",
+        "to": f"{first}, {second}, {third}"})])
+    (row,) = enqueue_for(contact_point)
+
+    Worker(app, threads=1).run_once()
+    db.session.refresh(row)
+    assert (row.status, row.parts_done) == (PENDING, [first])
+
+    drain(app)
+
+    assert sent_to == [first, second, second, third]
+    assert statuses() == [SENT]
+    assert [(a.outcome, a.error) for a in attempts()] == [
+        ("failure", f"{second}: HTTP 503: busy (sent to 1 of 3 numbers; a retry sends only to "
+                    "the others) (attempt 1 of 3; next in 0.01 s)"),
+        ("success", "")]
 
 
 def test_retry_after_schedules_the_next_attempt(app, httpserver, make_contact_point):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import DateTime, bindparam, func, select, update
+from sqlalchemy import JSON, DateTime, bindparam, func, select, update
 
 from app.alerts import AlertGroup, group_from_dict
 from app.delivery import metrics, outbox
@@ -117,7 +117,7 @@ def _attempt(row: outbox.Claimed, jobs: dict[int, Job], group: AlertGroup,
                   {}, error="The integration was deleted before the notification was sent.")
     job = replace(job, contact_point_id=row.contact_point_id,
                   contact_point_name=row.contact_point_name)
-    result = send_once(job, group, config)
+    result = send_once(job, group, config, done=frozenset(row.parts_done or ()))
     status, due_at, note = _next_state(row, result, config)
     attempt = attempt_values(job, result, group, is_test=False, notification_id=row.id)
     if note:
@@ -136,7 +136,8 @@ _FINISH = (
     .values(status=bindparam("b_status"), lease_until=None,
             due_at=func.coalesce(bindparam("b_due", type_=DateTime()), _NOTIFICATIONS.c.due_at),
             finished_at=bindparam("b_finished", type_=DateTime()),
-            claimed_by=bindparam("b_claimed_by"))
+            claimed_by=bindparam("b_claimed_by"),
+            parts_done=bindparam("b_parts", type_=JSON()))
 )
 
 
@@ -155,6 +156,7 @@ def _record(outcomes: list[Outcome], worker_id: str) -> None:
         "b_id": outcome.row.id, "b_worker": worker_id, "b_status": outcome.status,
         "b_due": outcome.due_at, "b_finished": None if outcome.status == PENDING else now,
         "b_claimed_by": "" if outcome.status == PENDING else worker_id,
+        "b_parts": sorted(outcome.result.done) or None,
     } for outcome in outcomes])
     db.session.commit()
     for outcome in outcomes:

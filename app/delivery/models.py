@@ -53,6 +53,9 @@ class Notification(db.Model):
         ForeignKey("notification.id", ondelete="SET NULL"), default=None
     )
     fallback_done: Mapped[bool] = mapped_column(default=False)
+    # The parts an earlier attempt delivered, for a send in several messages (one per
+    # recipient): the retry sends only the others.
+    parts_done: Mapped[list[str] | None] = mapped_column(JSON, default=None)
 
 
 class WorkerHeartbeat(db.Model):

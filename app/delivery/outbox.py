@@ -135,6 +135,7 @@ class Claimed:
     first_attempt_at: datetime
     lease_until: datetime
     source: str
+    parts_done: list[str] | None
 
 
 _CLAIMED_COLUMNS = tuple(_TABLE.c[name] for name in Claimed.__dataclass_fields__)

@@ -62,6 +62,7 @@ class DeliveryResult:
     warning: str = ""
     permanent: bool = True
     retry_after: float | None = None
+    done: frozenset[str] = frozenset()  # parts delivered so far (see SendError.done)
     request: dict[str, Any] | None = field(default=None, repr=False)
     response: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -117,13 +118,15 @@ def prepare(integration: Integration, label: str) -> Job:
     return job
 
 
-def send_once(job: Job, group: AlertGroup, config: Any) -> DeliveryResult:
+def send_once(job: Job, group: AlertGroup, config: Any,
+              done: frozenset[str] = frozenset()) -> DeliveryResult:
     """Send one job once, its secrets kept out of every log line; never raises.
 
-    The result says whether a retry could help.
+    done: the parts earlier attempts delivered, which are not sent again. The result says
+    whether a retry could help.
     """
     with logs.secrets_hidden(job.secret_values):
-        result = _send(job, group, config)
+        result = _send(job, group, config, done)
         if result.outcome == "failure":
             logger.warning("delivery failed", extra={"fields": {
                 "contact_point": job.contact_point_name, "integration": job.uid or "",
@@ -131,21 +134,21 @@ def send_once(job: Job, group: AlertGroup, config: Any) -> DeliveryResult:
     return result
 
 
-def _send(job: Job, group: AlertGroup, config: Any) -> DeliveryResult:
+def _send(job: Job, group: AlertGroup, config: Any, done: frozenset[str]) -> DeliveryResult:
     started = time.monotonic()
     if job.error or job.integration_type is None or job.integration_type.send is None:
         error = job.error or f"Herald cannot send to {job.label} integrations yet."
         return _result(job, "failure", started, error=error)
     if group.status == "resolved" and job.disable_resolve_message:
         return _result(job, "skipped", started, warning="Resolved messages are disabled.")
-    context = SendContext(job.integration_type, job.values, group, config)
+    context = SendContext(job.integration_type, job.values, group, config, done=done)
     with record.recording() as exchanges:
         try:
             sent = job.integration_type.send(context)
         except SendError as exc:
             return _result(job, "failure", started, status=exc.status, error=exc.message,
                            context=context, exchanges=exchanges, permanent=exc.permanent,
-                           retry_after=exc.retry_after)
+                           retry_after=exc.retry_after, done=exc.done)
         except Exception:  # a bug in one sender must not stop the others or the page
             logger.exception("The %s sender failed unexpectedly", job.type_id)
             return _result(job, "failure", started, context=context, exchanges=exchanges,
@@ -167,6 +170,7 @@ def _result(
     exchanges: list[record.Exchange] | None = None,
     permanent: bool = True,
     retry_after: float | None = None,
+    done: frozenset[str] = frozenset(),
 ) -> DeliveryResult:
     warnings = [warning] if warning else []
     if context is not None:
@@ -185,6 +189,7 @@ def _result(
         warning=logs.redact(" ".join(warnings)),
         permanent=permanent,
         retry_after=retry_after,
+        done=done,
         request=request,
         response=response,
     )

@@ -363,6 +363,9 @@ class SendContext:
     group: Any  # app.alerts.AlertGroup
     config: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    # Parts of a send in several messages (one per recipient) that earlier attempts of this
+    # notification delivered: a sender sending in parts skips them (see SendError.done).
+    done: frozenset[str] = frozenset()
 
     def text(self, key: str, *, html: bool = False) -> str:
         """The field's value rendered as a template (its built-in one when empty)."""

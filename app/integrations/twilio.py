@@ -52,13 +52,22 @@ def form(ctx: SendContext, number: str) -> dict[str, str]:
 
 
 def send(ctx: SendContext) -> Sent:
-    """One request per recipient, authenticated with the account SID and auth token."""
+    """One request per recipient, authenticated with the account SID and auth token.
+
+    A number that earlier attempts reached is not sent to again. A number Twilio refuses
+    for good (a 4xx) does not stop the others; a transient failure stops the send, as the
+    numbers after it would likely fail the same way, and the retry sends to those left.
+    """
     base = (ctx.config.get("HERALD_TWILIO_API_URL") or API_URL).rstrip("/")
     sid = ctx.values["account_sid"]
     url = f"{base}/2010-04-01/Accounts/{quote(sid, safe='')}/Messages.json"
     recipients = numbers(ctx.values)
+    done = set(ctx.done)
+    refused: list[tuple[str, SendError]] = []
     status = None
-    for position, number in enumerate(recipients):
+    for number in recipients:
+        if number in done:
+            continue
         try:
             answer = http.request(
                 "POST", url, data=urlencode(form(ctx, number)),
@@ -66,14 +75,32 @@ def send(ctx: SendContext) -> Sent:
                 auth=(sid, ctx.values["auth_token"]),
             )
         except SendError as error:
-            if not position:
-                raise
-            # Say who already got it: a retry sends to every number again.
-            raise SendError(f"{number}: {error.message} (sent to {position} of "
-                            f"{len(recipients)} numbers before it)", permanent=error.permanent,
-                            status=error.status, retry_after=error.retry_after) from None
+            if not error.permanent:
+                raise _partial(number, error, recipients, done, refused) from None
+            refused.append((number, error))
+            continue
+        done.add(number)
         status = answer.status
+    if refused:
+        number, error = refused[0]
+        raise _partial(number, error, recipients, done, refused[1:])
     return Sent(status)
+
+
+def _partial(number: str, error: SendError, recipients: list[str], done: set[str],
+             refused: list[tuple[str, SendError]]) -> SendError:
+    """The error of one number, saying who else was refused and who got the message."""
+    if len(recipients) == 1:
+        return error
+    message = f"{number}: {error.message}"
+    if refused:
+        message += f"; also refused: {', '.join(other for other, _ in refused)}"
+    reached = sum(1 for recipient in recipients if recipient in done)
+    message += f" (sent to {reached} of {len(recipients)} numbers"
+    message += "; a retry sends only to the others)" if not error.permanent else ")"
+    permanent = error.permanent and all(other.permanent for _, other in refused)
+    return SendError(message, permanent=permanent, status=error.status,
+                     retry_after=error.retry_after, done=frozenset(done))
 
 
 def summary(values: Values) -> str:

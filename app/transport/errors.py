@@ -5,7 +5,11 @@ from dataclasses import dataclass
 
 
 class SendError(Exception):
-    """A delivery failed; message is what a person reads, permanent means do not retry."""
+    """A delivery failed; message is what a person reads, permanent means do not retry.
+
+    done names the parts of a send made of several (one message per recipient) that were
+    delivered, by this attempt or earlier ones: a retry sends only the others.
+    """
 
     def __init__(
         self,
@@ -14,12 +18,14 @@ class SendError(Exception):
         permanent: bool = False,
         status: int | None = None,
         retry_after: float | None = None,
+        done: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.status = status
         self.retry_after = retry_after
+        self.done = done
 
 
 @dataclass(frozen=True)

@@ -81,4 +81,40 @@ def test_failure_after_a_first_number_says_who_already_got_it(twilio_api, delive
     result = deliver("twilio", {**SETTINGS, "to": "+14155550123, +14155550124"}, firing)
 
     assert result.error == ("+14155550124: HTTP 400: Attempt to send to unsubscribed recipient "
-                            "(sent to 1 of 2 numbers before it)")
+                            "(sent to 1 of 2 numbers)")
+    assert result.permanent is True
+    assert result.done == frozenset({"+14155550123"})
+
+
+def test_a_refused_number_does_not_stop_the_numbers_after_it(twilio_api, deliver, firing):
+    twilio_api.expect_oneshot_request(PATH).respond_with_json(
+        {"message": "The 'To' number +14155550123 is not a valid phone number."}, status=400)
+    twilio_api.expect_oneshot_request(PATH).respond_with_json(
+        {"message": "Attempt to send to unsubscribed recipient"}, status=400)
+    twilio_api.expect_oneshot_request(PATH).respond_with_json({"sid": "SM3"}, status=201)
+
+    result = deliver("twilio", {**SETTINGS, "to": "+14155550123, +14155550124, +14155550125"},
+                     firing)
+
+    assert [form["To"] for form in forms(twilio_api)] == [
+        "+14155550123", "+14155550124", "+14155550125"]
+    assert result.error == ("+14155550123: HTTP 400: The 'To' number +14155550123 is not a "
+                            "valid phone number.; also refused: +14155550124 "
+                            "(sent to 1 of 3 numbers)")
+    assert result.permanent is True
+    assert result.done == frozenset({"+14155550125"})
+
+
+def test_a_transient_failure_stops_the_send_and_leaves_the_rest_to_the_retry(
+        twilio_api, deliver, firing):
+    twilio_api.expect_oneshot_request(PATH).respond_with_json({"sid": "SM1"}, status=201)
+    twilio_api.expect_oneshot_request(PATH).respond_with_data("busy", status=503)
+
+    result = deliver("twilio", {**SETTINGS, "to": "+14155550123, +14155550124, +14155550125"},
+                     firing)
+
+    assert [form["To"] for form in forms(twilio_api)] == ["+14155550123", "+14155550124"]
+    assert result.error == ("+14155550124: HTTP 503: busy (sent to 1 of 3 numbers; a retry "
+                            "sends only to the others)")
+    assert result.permanent is False
+    assert result.done == frozenset({"+14155550123"})
