@@ -13,6 +13,7 @@ from app.integrations.base import (
     Field,
     IntegrationType,
     SendContext,
+    SendError,
     Sent,
     Values,
     cut_text,
@@ -98,10 +99,25 @@ def notice(config: Mapping[str, Any]) -> str:
 
 
 def send(ctx: SendContext) -> Sent:
-    """Send through the SMTP server Herald is configured with."""
+    """Send through the SMTP server Herald is configured with.
+
+    With one message per address, an address that earlier attempts reached is not sent to
+    again, and a failure says how many were reached (SendError.done names them).
+    """
     smtp = ctx.config.get("SMTP") or {}
-    mailer.send_messages(messages(ctx, mailer.sender_address(smtp)), smtp,
-                         http.configured_timeout())
+    built = messages(ctx, mailer.sender_address(smtp))
+    todo = [mail for mail in built if str(mail["To"]) not in ctx.done]
+    sent: list[EmailMessage] = []
+    try:
+        mailer.send_messages(todo, smtp, http.configured_timeout(), sent=sent)
+    except SendError as error:
+        reached = ctx.done | {str(mail["To"]) for mail in sent}
+        if len(built) == 1 or not reached:
+            raise
+        retry = "" if error.permanent else "; a retry sends only to the others"
+        raise SendError(f"{error.message} (sent to {len(reached)} of {len(built)} "
+                        f"addresses{retry})", permanent=error.permanent, status=error.status,
+                        retry_after=error.retry_after, done=frozenset(reached)) from None
     return Sent()
 
 

@@ -29,9 +29,14 @@ def sender_address(smtp: Mapping[str, Any]) -> str:
     return smtp.get("from") or (user if "@" in user else "Herald <herald@localhost>")
 
 
-def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], timeout: float
-                  ) -> None:
-    """Send every message over one SMTP connection; failures raise SendError."""
+def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], timeout: float,
+                  sent: list[EmailMessage] | None = None) -> None:
+    """Send every message over one SMTP connection; failures raise SendError.
+
+    A message whose every recipient is refused does not stop the messages after it: the
+    refusals are raised together at the end. Each message the server accepted is appended
+    to sent, so a caller can tell which went out before a failure.
+    """
     if not is_configured(smtp):
         raise SendError(NOT_CONFIGURED, permanent=True)
     host = smtp["host"]
@@ -45,8 +50,14 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
                 connection.login(smtp["user"], smtp.get("password") or "")
             refused: dict[str, tuple[int, bytes]] = {}
             for message in messages:
-                # Recipients refused while others were accepted come back, not raised.
-                refused.update(connection.send_message(message))
+                try:
+                    # Recipients refused while others were accepted come back, not raised.
+                    refused.update(connection.send_message(message))
+                except smtplib.SMTPRecipientsRefused as exc:  # all of them: the session is reset
+                    refused.update(exc.recipients)
+                    continue
+                if sent is not None:
+                    sent.append(message)
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
     except outbound.DestinationRefused as exc:

@@ -76,6 +76,31 @@ def test_refused_recipient_is_named(smtp_server, deliver, firing):
     assert "b@example.test (550 5.1.1 No such user here)" in result.error
 
 
+def test_a_refused_address_does_not_stop_the_messages_after_it(smtp_server, deliver, firing):
+    smtp_server.handler.refuse.add("a@example.test")
+
+    result = deliver("email", {**VALUES, "addresses": "a@example.test; b@example.test"},
+                     firing)
+
+    assert [mail.rcpt_tos for mail in smtp_server.received] == [["b@example.test"]]
+    assert result.error == ("the SMTP server refused a@example.test (550 5.1.1 No such user "
+                            "here) (sent to 1 of 2 addresses)")
+    assert result.permanent is True
+    assert result.done == frozenset({"b@example.test"})
+
+
+def test_addresses_reached_earlier_are_not_sent_to_again(app, smtp_server, firing):
+    from app.integrations import REGISTRY
+    from app.integrations.base import SendContext
+    from app.integrations.email import send
+
+    context = SendContext(REGISTRY["email"], VALUES, firing, app.config,
+                          done=frozenset({"a@example.test"}))
+    send(context)
+
+    assert [mail.rcpt_tos for mail in smtp_server.received] == [["b@example.test"]]
+
+
 def test_without_smtp_host_email_explains_how_to_configure(app, deliver, firing):
     app.config["SMTP"] = {"host": "", "port": 0, "user": "", "password": "", "from": "",
                           "tls": "starttls"}
