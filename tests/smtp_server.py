@@ -29,10 +29,13 @@ class MailHandler:
 
     received: list[ReceivedMail] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    busy: set[str] = field(default_factory=set)  # answered 421: the server ends the session
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
             return "550 5.1.1 No such user here"
+        if address in self.busy:
+            return "421 4.3.2 Service not available"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

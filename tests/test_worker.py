@@ -120,9 +120,12 @@ def test_a_retry_sends_only_to_the_recipients_not_yet_reached(app, httpserver,
     assert sent_to == [first, second, second, third]
     assert statuses() == [SENT]
     assert [(a.outcome, a.error) for a in attempts()] == [
-        ("failure", f"{second}: HTTP 503: busy (sent to 1 of 3 numbers; a retry sends only to "
-                    "the others) (attempt 1 of 3; next in 0.01 s)"),
+        ("failure", f"{second}: HTTP 503: busy (sent to 1 of 3 numbers, not sent again on a "
+                    "retry) (attempt 1 of 3; next in 0.01 s)"),
         ("success", "")]
+    # Once sent, the row keeps no parts: a real NULL, not JSON's null.
+    assert db.session.scalar(select(Notification.id).where(
+        Notification.parts_done.is_(None))) == row.id
 
 
 def test_retry_after_schedules_the_next_attempt(app, httpserver, make_contact_point):

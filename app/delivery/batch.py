@@ -137,7 +137,7 @@ _FINISH = (
             due_at=func.coalesce(bindparam("b_due", type_=DateTime()), _NOTIFICATIONS.c.due_at),
             finished_at=bindparam("b_finished", type_=DateTime()),
             claimed_by=bindparam("b_claimed_by"),
-            parts_done=bindparam("b_parts", type_=JSON()))
+            parts_done=bindparam("b_parts", type_=JSON(none_as_null=True)))
 )
 
 

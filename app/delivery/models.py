@@ -55,7 +55,7 @@ class Notification(db.Model):
     fallback_done: Mapped[bool] = mapped_column(default=False)
     # The parts an earlier attempt delivered, for a send in several messages (one per
     # recipient): the retry sends only the others.
-    parts_done: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    parts_done: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), default=None)
 
 
 class WorkerHeartbeat(db.Model):

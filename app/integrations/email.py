@@ -107,16 +107,19 @@ def send(ctx: SendContext) -> Sent:
     smtp = ctx.config.get("SMTP") or {}
     built = messages(ctx, mailer.sender_address(smtp))
     todo = [mail for mail in built if str(mail["To"]) not in ctx.done]
+    if not todo:
+        return Sent()  # earlier attempts reached every address
     sent: list[EmailMessage] = []
     try:
         mailer.send_messages(todo, smtp, http.configured_timeout(), sent=sent)
     except SendError as error:
-        reached = ctx.done | {str(mail["To"]) for mail in sent}
+        reached = ({str(mail["To"]) for mail in built} & ctx.done) | {
+            str(mail["To"]) for mail in sent}
         if len(built) == 1 or not reached:
             raise
-        retry = "" if error.permanent else "; a retry sends only to the others"
+        again = "" if error.permanent else ", not sent again on a retry"
         raise SendError(f"{error.message} (sent to {len(reached)} of {len(built)} "
-                        f"addresses{retry})", permanent=error.permanent, status=error.status,
+                        f"addresses{again})", permanent=error.permanent, status=error.status,
                         retry_after=error.retry_after, done=frozenset(reached)) from None
     return Sent()
 

@@ -56,7 +56,7 @@ def send(ctx: SendContext) -> Sent:
 
     A number that earlier attempts reached is not sent to again. A number Twilio refuses
     for good (a 4xx) does not stop the others; a transient failure stops the send, as the
-    numbers after it would likely fail the same way, and the retry sends to those left.
+    numbers after it would likely fail the same way, and a retry sends to those not reached.
     """
     base = (ctx.config.get("HERALD_TWILIO_API_URL") or API_URL).rstrip("/")
     sid = ctx.values["account_sid"]
@@ -97,7 +97,7 @@ def _partial(number: str, error: SendError, recipients: list[str], done: set[str
         message += f"; also refused: {', '.join(other for other, _ in refused)}"
     reached = sum(1 for recipient in recipients if recipient in done)
     message += f" (sent to {reached} of {len(recipients)} numbers"
-    message += "; a retry sends only to the others)" if not error.permanent else ")"
+    message += ", not sent again on a retry)" if not error.permanent else ")"
     permanent = error.permanent and all(other.permanent for _, other in refused)
     return SendError(message, permanent=permanent, status=error.status,
                      retry_after=error.retry_after, done=frozenset(done))

@@ -464,7 +464,7 @@ class PolicedAdapter(HTTPAdapter):
         kind = path_kind(location)
         if kind is None:
             raise SendError(f"the TLS CA bundle {location} does not exist (see "
-                            "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE)")
+                            "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE)", permanent=True)
         conn.cert_reqs = "CERT_REQUIRED"
         if kind == "folder":
             conn.ca_certs, conn.ca_cert_dir = None, location

@@ -45,7 +45,11 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
     try:
         with _connect(host, port, mode, timeout) as connection:
             if mode == "starttls":
-                connection.starttls(context=ssl.create_default_context())
+                try:
+                    connection.starttls(context=ssl.create_default_context())
+                except smtplib.SMTPNotSupportedError:
+                    raise SendError("the SMTP server does not offer STARTTLS: set "
+                                    "HERALD_SMTP_TLS to ssl or none", permanent=True) from None
             if smtp.get("user"):
                 connection.login(smtp["user"], smtp.get("password") or "")
             refused: dict[str, tuple[int, bytes]] = {}
@@ -53,9 +57,11 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
                 try:
                     # Recipients refused while others were accepted come back, not raised.
                     refused.update(connection.send_message(message))
-                except smtplib.SMTPRecipientsRefused as exc:  # all of them: the session is reset
+                except smtplib.SMTPRecipientsRefused as exc:
                     refused.update(exc.recipients)
-                    continue
+                    if connection.sock is None:  # a 421: the server ended the session
+                        break
+                    continue  # smtplib reset the session: the next message can go
                 if sent is not None:
                     sent.append(message)
         if refused:
@@ -63,7 +69,7 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
     except outbound.DestinationRefused as exc:
         raise SendError(str(exc), permanent=True) from None
     except smtplib.SMTPException as exc:
-        raise _smtp_error(exc, mode) from None
+        raise _smtp_error(exc) from None
     except OSError as exc:  # sockets, DNS and TLS: smtplib lets them through as they are
         raise _network_error(exc, host, port, timeout) from None
 
@@ -101,11 +107,11 @@ def _connect(host: str, port: int, mode: str, timeout: float) -> smtplib.SMTP:
     return _PolicedSMTP(host, port, timeout=timeout)
 
 
-def _smtp_error(exc: smtplib.SMTPException, mode: str) -> SendError:
+def _smtp_error(exc: smtplib.SMTPException) -> SendError:
     """Words for an SMTP failure; 5xx replies are permanent, 4xx ones transient."""
-    if isinstance(exc, smtplib.SMTPNotSupportedError) and mode == "starttls":
-        return SendError("the SMTP server does not offer STARTTLS: set HERALD_SMTP_TLS to "
-                         "ssl or none", permanent=True)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):  # e.g. a non-ASCII address, no SMTPUTF8
+        return SendError(f"the SMTP server does not support this message: {exc}",
+                         permanent=True)
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return SendError(f"SMTP login refused: {_reply(exc.smtp_error)}", permanent=True)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):

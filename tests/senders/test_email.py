@@ -89,6 +89,32 @@ def test_a_refused_address_does_not_stop_the_messages_after_it(smtp_server, deli
     assert result.done == frozenset({"b@example.test"})
 
 
+def test_a_server_ending_the_session_stops_the_send_for_a_retry(smtp_server, deliver, firing):
+    smtp_server.handler.busy.add("b@example.test")
+
+    result = deliver("email", {**VALUES, "addresses": "a@example.test; b@example.test; "
+                                                      "c@example.test"}, firing)
+
+    assert [mail.rcpt_tos for mail in smtp_server.received] == [["a@example.test"]]
+    assert result.error == ("the SMTP server refused b@example.test (421 4.3.2 Service not "
+                            "available) (sent to 1 of 3 addresses, not sent again on a retry)")
+    assert result.permanent is False
+    assert result.done == frozenset({"a@example.test"})
+
+
+def test_nothing_is_sent_when_earlier_attempts_reached_everyone(app, firing):
+    from app.integrations import REGISTRY
+    from app.integrations.base import SendContext
+    from app.integrations.email import send
+
+    app.config["SMTP"] = {"host": "127.0.0.1", "port": closed_port(), "tls": "none",
+                          "from": "herald@example.test"}
+    context = SendContext(REGISTRY["email"], VALUES, firing, app.config,
+                          done=frozenset({"a@example.test", "b@example.test"}))
+
+    assert send(context).status is None  # no connection was tried: it would be refused
+
+
 def test_addresses_reached_earlier_are_not_sent_to_again(app, smtp_server, firing):
     from app.integrations import REGISTRY
     from app.integrations.base import SendContext

@@ -114,7 +114,7 @@ def test_a_transient_failure_stops_the_send_and_leaves_the_rest_to_the_retry(
                      firing)
 
     assert [form["To"] for form in forms(twilio_api)] == ["+14155550123", "+14155550124"]
-    assert result.error == ("+14155550124: HTTP 503: busy (sent to 1 of 3 numbers; a retry "
-                            "sends only to the others)")
+    assert result.error == ("+14155550124: HTTP 503: busy (sent to 1 of 3 numbers, not sent "
+                            "again on a retry)")
     assert result.permanent is False
     assert result.done == frozenset({"+14155550123"})
