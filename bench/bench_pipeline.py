@@ -5,7 +5,8 @@ Prints, side by side in one run, against a receiver in its own process answering
     requests.Session().post of the same body (target: at most 1.5x);
 (2) sustained deliveries per second with the default worker threads (target: 1,000/s),
     beside bare requests.Session().post calls from as many threads in this process: the
-    most any sender built on requests reaches here;
+    most any sender built on requests reaches here; with the voluntary context switches
+    each costs this process (a thread giving up the GIL to another in a system call);
 (3) intake: alert groups accepted (202) per second with one integration each, through
     the WSGI app (target: 1,000/s), beside a do-nothing Flask app that reads the JSON body
     and answers 202 through the same test client: the floor Flask alone sets;
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -112,8 +114,14 @@ def bench_path(app, contact_point, url: str) -> None:
           f"{herald_c / bare_c:8.2f}x")
 
 
-def bare_posts_per_second(url: str, threads: int, count: int) -> float:
-    """Bare requests.Session().post calls of a webhook-sized body from that many threads."""
+def switches() -> int:
+    """This process's voluntary context switches so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
+
+
+def bare_posts_per_second(url: str, threads: int, count: int) -> tuple[float, float]:
+    """Bare requests.Session().post calls of a webhook-sized body from that many threads:
+    (per second, voluntary context switches per post)."""
     body = json.dumps(webhook_body(alert("BenchAlert"))).encode()
 
     def post(number: int) -> None:
@@ -123,31 +131,34 @@ def bare_posts_per_second(url: str, threads: int, count: int) -> float:
 
     post(50)  # warm up
     pool = [threading.Thread(target=post, args=(count // threads,)) for _ in range(threads)]
-    started = time.perf_counter()
+    started, switched = time.perf_counter(), switches()
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
-    return count // threads * threads / (time.perf_counter() - started)
+    posts = count // threads * threads
+    return posts / (time.perf_counter() - started), (switches() - switched) / posts
 
 
 def bench_sustained(app, contact_point, url: str) -> None:
     threads = app.config["HERALD_WORKERS"]
-    bare = bare_posts_per_second(url, threads, SUSTAINED)
+    bare, bare_switches = bare_posts_per_second(url, threads, SUSTAINED)
     enqueue(contact_point, SUSTAINED)
     worker = build_worker(app)
-    started = time.perf_counter()
+    started, switched = time.perf_counter(), switches()
     worker.start()
     worker.wake()
     while waiting():
         time.sleep(0.02)
     elapsed = time.perf_counter() - started
+    herald_switches = (switches() - switched) / SUSTAINED
     worker.stop(10)
     print(f"(2) sustained, {threads} worker threads (HERALD_WORKERS default)")
     print(f"    {SUSTAINED / elapsed:8.0f} deliveries/s ({SUSTAINED} in {elapsed:.2f} s;"
-          " target ≥ 1,000/s)")
+          f" target ≥ 1,000/s); {herald_switches:.1f} context switches each")
     print(f"    {bare:8.0f} bare requests posts/s from {threads} threads in this process "
-          f"(Herald {SUSTAINED / elapsed / bare:.0%} of that)")
+          f"(Herald {SUSTAINED / elapsed / bare:.0%} of that); {bare_switches:.1f} context "
+          "switches each")
 
 
 def intake_poster(app, token: str):
