@@ -23,6 +23,7 @@ from app.integrations.base import (
 from app.integrations.common import alert_list_url
 from app.transport import http
 from app.transport import smtp as mailer
+from app.transport.errors import partly_sent
 from app.version import __version__
 
 MAX_SUBJECT = 250
@@ -106,21 +107,18 @@ def send(ctx: SendContext) -> Sent:
     """
     smtp = ctx.config.get("SMTP") or {}
     built = messages(ctx, mailer.sender_address(smtp))
-    todo = [mail for mail in built if str(mail["To"]) not in ctx.done]
+    recipients = [str(mail["To"]) for mail in built]
+    todo = [mail for mail, to in zip(built, recipients, strict=True) if to not in ctx.done]
     if not todo:
         return Sent()  # earlier attempts reached every address
     sent: list[EmailMessage] = []
     try:
         mailer.send_messages(todo, smtp, http.configured_timeout(), sent=sent)
     except SendError as error:
-        reached = ({str(mail["To"]) for mail in built} & ctx.done) | {
-            str(mail["To"]) for mail in sent}
-        if len(built) == 1 or not reached:
+        done = ctx.done | {str(mail["To"]) for mail in sent}
+        if len(built) == 1 or done.isdisjoint(recipients):
             raise
-        again = "" if error.permanent else ", not sent again on a retry"
-        raise SendError(f"{error.message} (sent to {len(reached)} of {len(built)} "
-                        f"addresses{again})", permanent=error.permanent, status=error.status,
-                        retry_after=error.retry_after, done=frozenset(reached)) from None
+        raise partly_sent(error, error.message, done, recipients, "addresses") from None
     return Sent()
 
 

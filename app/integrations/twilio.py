@@ -16,6 +16,7 @@ from app.integrations.base import (
     split_addresses,
 )
 from app.transport import http
+from app.transport.errors import partly_sent
 
 # https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
 # A message body is at most 1,600 characters.
@@ -92,15 +93,11 @@ def _partial(number: str, error: SendError, recipients: list[str], done: set[str
     """The error of one number, saying who else was refused and who got the message."""
     if len(recipients) == 1:
         return error
-    message = f"{number}: {error.message}"
+    detail = f"{number}: {error.message}"
     if refused:
-        message += f"; also refused: {', '.join(other for other, _ in refused)}"
-    reached = sum(1 for recipient in recipients if recipient in done)
-    message += f" (sent to {reached} of {len(recipients)} numbers"
-    message += ", not sent again on a retry)" if not error.permanent else ")"
+        detail += f"; also refused: {', '.join(other for other, _ in refused)}"
     permanent = error.permanent and all(other.permanent for _, other in refused)
-    return SendError(message, permanent=permanent, status=error.status,
-                     retry_after=error.retry_after, done=frozenset(done))
+    return partly_sent(error, detail, done, recipients, "numbers", permanent=permanent)
 
 
 def summary(values: Values) -> str:

@@ -1,6 +1,7 @@
 """What a send ends in: Sent, or SendError with a message a person can read."""
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 
@@ -26,6 +27,18 @@ class SendError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.done = done
+
+
+def partly_sent(error: SendError, detail: str, done: Collection[str], parts: Sequence[str],
+                unit: str, *, permanent: bool | None = None) -> SendError:
+    """error, for a send in one message per part (a recipient) of which those in done went
+    out: says how many were reached, and carries them for a retry to skip."""
+    reached = [part for part in parts if part in done]
+    permanent = error.permanent if permanent is None else permanent
+    again = "" if permanent else ", not sent again on a retry"
+    return SendError(f"{detail} (sent to {len(reached)} of {len(parts)} {unit}{again})",
+                     permanent=permanent, status=error.status, retry_after=error.retry_after,
+                     done=frozenset(reached))
 
 
 @dataclass(frozen=True)
