@@ -71,8 +71,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_smtp_server(password: str = "right") -> Iterator[SmtpServer]:
-    """Start the server; AUTH LOGIN/PLAIN is offered without TLS and checks the password."""
+def running_smtp_server(password: str = "right", smtputf8: bool = True) -> Iterator[SmtpServer]:
+    """Start the server; AUTH LOGIN/PLAIN is offered without TLS and checks the password.
+    Without smtputf8 it does not offer SMTPUTF8 (non-ASCII addresses)."""
     logins: list[tuple[str, str]] = []
 
     def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -85,7 +86,8 @@ def running_smtp_server(password: str = "right") -> Iterator[SmtpServer]:
     handler = MailHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port,
-                            authenticator=authenticate, auth_require_tls=False)
+                            authenticator=authenticate, auth_require_tls=False,
+                            enable_SMTPUTF8=smtputf8)
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", port, handler, logins)

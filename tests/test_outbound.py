@@ -507,6 +507,27 @@ def kernel_non_blocking(sock: socket.socket) -> bool:
     return bool(fcntl.fcntl(sock.fileno(), fcntl.F_GETFL) & os.O_NONBLOCK)
 
 
+class CountingTimeouts(socket.socket):
+    """A socket counting the settimeout calls that reach the real one (an ioctl each)."""
+
+    __slots__ = ("calls",)
+
+    def settimeout(self, value: float | None) -> None:
+        self.calls = getattr(self, "calls", 0) + 1
+        super().settimeout(value)
+
+
+class SameTimeoutSocket(outbound._SameTimeoutMixin, CountingTimeouts):
+    __slots__ = ()
+
+
+def test_a_timeout_set_again_to_the_same_value_makes_no_call():
+    with SameTimeoutSocket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        for value in (5, 5.0, 5, None, None, 0.5, 0.5):
+            sock.settimeout(value)
+        assert sock.calls == 3  # 5, None, 0.5
+
+
 def test_a_socket_keeps_its_timeout_settings_when_set_to_the_same_value():
     with outbound._Socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(5)

@@ -1,8 +1,12 @@
 """Email through a real SMTP server on 127.0.0.1: recipients, subject, both parts."""
 from __future__ import annotations
 
+import pytest
+
+from app.transport.errors import SendError
 from app.transport.smtp import NOT_CONFIGURED
 from tests.loopback import closed_port
+from tests.smtp_server import running_smtp_server
 
 VALUES = {"addresses": "a@example.test; b@example.test", "subject": "Disk full",
           "message": "Check <the> disk"}
@@ -113,6 +117,24 @@ def test_nothing_is_sent_when_earlier_attempts_reached_everyone(app, firing):
                           done=frozenset({"a@example.test", "b@example.test"}))
 
     assert send(context).status is None  # no connection was tried: it would be refused
+
+
+def test_an_address_the_server_cannot_take_is_said_in_words(app, firing):
+    from app.integrations import REGISTRY
+    from app.integrations.base import SendContext
+    from app.integrations.email import send
+
+    # Without SMTPUTF8 on the server, smtplib refuses a non-ASCII address itself.
+    with running_smtp_server(smtputf8=False) as server:
+        app.config["SMTP"] = server.settings()
+        context = SendContext(REGISTRY["email"], {**VALUES, "addresses": "josé@example.test"},
+                              firing, app.config)
+        with pytest.raises(SendError) as caught:
+            send(context)
+
+    assert caught.value.message.startswith("the SMTP server does not support this message: ")
+    assert caught.value.permanent is True
+    assert server.received == []
 
 
 def test_addresses_reached_earlier_are_not_sent_to_again(app, smtp_server, firing):
