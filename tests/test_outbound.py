@@ -557,21 +557,23 @@ def test_tls_refuses_a_certificate_for_another_name_at_the_same_address(app, tls
 def test_a_tls_receiver_dripping_its_answer_is_cut_off_at_the_timeout(app, tls_receiver):
     server, _ = tls_receiver
 
+    finished = threading.Event()
+
     def drip(request: Request) -> Response:
         def body() -> Iterator[bytes]:
-            for _ in range(50):
+            for _ in range(50):  # five seconds in all
                 time.sleep(0.1)  # each byte well inside the read timeout
                 yield b"x"
+            finished.set()
         return Response(body())
 
     server.expect_request("/hook").respond_with_handler(drip)
     app.config["HERALD_HTTP_TIMEOUT"] = 0.5
 
-    started = time.monotonic()
     error = refusal(f"https://hooks.example.test:{server.port}/hook")
 
     assert error.message == "timed out after 0.5 s"
-    assert time.monotonic() - started < 0.5 + 0.3
+    assert not finished.is_set()  # cut off while the answer was still dripping
 
 
 # --- deadlines ----------------------------------------------------------------------------
@@ -590,9 +592,11 @@ def test_a_socket_dialled_under_a_deadline_is_shut_down_when_it_passes(listener)
         sock = outbound.connect("127.0.0.1", port, 5.0)
         started = time.monotonic()
         with sock:
-            assert sock.recv(1) == b""  # the end of the stream, not a 5 s wait
+            # The end of the stream: the peer never writes nor closes, so only the deadline's
+            # shutdown ends this read (the socket's own 5 s timeout would raise instead).
+            assert sock.recv(1) == b""
 
-    assert 0.2 < time.monotonic() - started < 0.6
+    assert time.monotonic() - started > 0.2  # not before the deadline
 
 
 def test_a_socket_outlives_the_deadline_of_an_exchange_that_ended(listener):
