@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.datastructures import ImmutableMultiDict
@@ -110,8 +111,19 @@ class RequestLog:
             }})
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, without building the signer for a request that
+    carries no session cookie: every API and intake call made with a token."""
+
+    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def register(app: Flask) -> None:
     app.wsgi_app = RequestLog(app.wsgi_app)
+    app.session_interface = CookieSessions()
     app.before_request(clean_form_text)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, handle_http_error)

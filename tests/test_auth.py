@@ -316,3 +316,24 @@ def test_an_admin_stepping_down_lands_on_a_page_they_can_see(client_as):
     response = admin.post(f"/users/{me.id}/role", data={"role": "viewer"})
     assert response.headers["Location"] == "/contact-points"
     assert admin.get("/contact-points").status_code == 200
+
+
+def test_a_request_without_a_session_cookie_builds_no_signer(app: Flask, anonymous, client,
+                                                             monkeypatch):
+    interface = app.session_interface
+    built = []
+    original = interface.get_signing_serializer
+
+    def counting(flask_app):
+        built.append(flask_app)
+        return original(flask_app)
+
+    monkeypatch.setattr(interface, "get_signing_serializer", counting)
+    assert anonymous.get("/-/healthy").status_code == 200
+    assert built == []
+    # A signed-in browser still has its session read (and checked) from its cookie.
+    assert client.get("/contact-points").status_code == 200
+    assert built
+    # A cookie that does not verify still counts for nothing.
+    anonymous.set_cookie("session", "forged.value.signature")
+    assert anonymous.get("/contact-points").status_code == 302
