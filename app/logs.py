@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -138,9 +139,13 @@ class LineFormatter(logging.Formatter):
         return " ".join(f"{key}={_logfmt_value(value)}" for key, value in line.items())
 
 
+# A logfmt value holding one of these is quoted (written as a JSON string).
+_QUOTED = re.compile(r'[ ="\\]')
+
+
 def _logfmt_value(value: Any) -> str:
     text = "" if value is None else str(value)
-    if text and text.isprintable() and not any(c in text for c in ' ="\\'):
+    if text and text.isprintable() and not _QUOTED.search(text):
         return text
     return json.dumps(text, ensure_ascii=False)
 

@@ -82,3 +82,25 @@ def test_log_format_accepts_only_logfmt_or_json(tmp_path: Path, monkeypatch, val
     else:
         assert create_app(make_config(tmp_path / "herald.sqlite3")).config[
             "HERALD_LOG_FORMAT"] == "logfmt"
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("POST", "POST"),
+    (202, "202"),
+    (1.5, "1.5"),
+    ("/api/v1/alerts", "/api/v1/alerts"),
+    ("", '""'),
+    (None, '""'),
+    ("two words", '"two words"'),
+    ("a=b", '"a=b"'),
+    ('say "hi"', '"say \\"hi\\""'),
+    ("back\\slash", '"back\\\\slash"'),
+    ("line\nbreak", '"line\\nbreak"'),
+    ("tab\there", '"tab\\there"'),
+    ("ünïcode", "ünïcode"),
+])
+def test_a_logfmt_value_is_quoted_only_when_it_must_be(value, written):
+    record = logging.LogRecord("herald.test", logging.INFO, "", 0, "msg", None, None)
+    record.fields = {"value": value}
+    line = logs.LineFormatter("logfmt").format(record)
+    assert line.endswith(f" value={written}")
