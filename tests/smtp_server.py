@@ -30,6 +30,8 @@ class MailHandler:
     received: list[ReceivedMail] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     busy: set[str] = field(default_factory=set)  # answered 421: the server ends the session
+    # A message to one of these addresses is refused after its data, with the reply given.
+    refuse_data: dict[str, str] = field(default_factory=dict)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
@@ -40,6 +42,9 @@ class MailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        for address in envelope.rcpt_tos:
+            if address in self.refuse_data:
+                return self.refuse_data[address]
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"

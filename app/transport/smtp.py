@@ -33,9 +33,12 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
                   sent: list[EmailMessage] | None = None) -> None:
     """Send every message over one SMTP connection; failures raise SendError.
 
-    A message whose every recipient is refused does not stop the messages after it: the
-    refusals are raised together at the end. Each message the server accepted is appended
-    to sent, so a caller can tell which went out before a failure.
+    A message whose every recipient is refused, or that the server refuses for good after
+    its data (a 5xx such as a full mailbox), does not stop the messages after it: the
+    refusals are raised together at the end, named by the message's To. A 4xx stops the
+    send, as the messages after it would most likely be deferred too. Each message the
+    server accepted is appended to sent, so a caller can tell which went out before a
+    failure.
     """
     if not is_configured(smtp):
         raise SendError(NOT_CONFIGURED, permanent=True)
@@ -62,6 +65,11 @@ def send_messages(messages: Iterable[EmailMessage], smtp: Mapping[str, Any], tim
                     if connection.sock is None:  # a 421: the server ended the session
                         break
                     continue  # smtplib reset the session: the next message can go
+                except smtplib.SMTPDataError as exc:
+                    if exc.smtp_code < 500 or connection.sock is None:
+                        raise
+                    refused[str(message["To"])] = (exc.smtp_code, exc.smtp_error)
+                    continue  # smtplib reset the session, as above
                 if sent is not None:
                     sent.append(message)
         if refused:

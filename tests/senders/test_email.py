@@ -80,30 +80,34 @@ def test_refused_recipient_is_named(smtp_server, deliver, firing):
     assert "b@example.test (550 5.1.1 No such user here)" in result.error
 
 
-def test_a_refused_address_does_not_stop_the_messages_after_it(smtp_server, deliver, firing):
-    smtp_server.handler.refuse.add("a@example.test")
+B = "b@example.test"
 
-    result = deliver("email", {**VALUES, "addresses": "a@example.test; b@example.test"},
+
+# Ways the server can fail the second of three messages, what the error says of it, and
+# whether that is for good.
+@pytest.mark.parametrize(("fail", "said", "permanent"), [
+    (lambda handler: handler.refuse.add(B),
+     f"the SMTP server refused {B} (550 5.1.1 No such user here)", True),
+    (lambda handler: handler.refuse_data.update({B: "552 5.2.2 Mailbox full"}),
+     f"the SMTP server refused {B} (552 5.2.2 Mailbox full)", True),
+    (lambda handler: handler.busy.add(B),
+     f"the SMTP server refused {B} (421 4.3.2 Service not available)", False),
+    (lambda handler: handler.refuse_data.update({B: "451 4.3.0 Try again later"}),
+     "SMTP 451: 4.3.0 Try again later", False),
+], ids=["550 address", "552 data", "421", "451 data"])
+def test_a_refusal_for_good_lets_the_rest_go_a_transient_one_stops_for_a_retry(
+        smtp_server, deliver, firing, fail, said, permanent):
+    fail(smtp_server.handler)
+
+    result = deliver("email", {**VALUES, "addresses": f"a@example.test; {B}; c@example.test"},
                      firing)
 
-    assert [mail.rcpt_tos for mail in smtp_server.received] == [["b@example.test"]]
-    assert result.error == ("the SMTP server refused a@example.test (550 5.1.1 No such user "
-                            "here) (sent to 1 of 2 addresses)")
-    assert result.permanent is True
-    assert result.done == frozenset({"b@example.test"})
-
-
-def test_a_server_ending_the_session_stops_the_send_for_a_retry(smtp_server, deliver, firing):
-    smtp_server.handler.busy.add("b@example.test")
-
-    result = deliver("email", {**VALUES, "addresses": "a@example.test; b@example.test; "
-                                                      "c@example.test"}, firing)
-
-    assert [mail.rcpt_tos for mail in smtp_server.received] == [["a@example.test"]]
-    assert result.error == ("the SMTP server refused b@example.test (421 4.3.2 Service not "
-                            "available) (sent to 1 of 3 addresses, not sent again on a retry)")
-    assert result.permanent is False
-    assert result.done == frozenset({"a@example.test"})
+    reached = ["a@example.test", "c@example.test"] if permanent else ["a@example.test"]
+    assert [mail.rcpt_tos for mail in smtp_server.received] == [[to] for to in reached]
+    again = "" if permanent else ", not sent again on a retry"
+    assert result.error == f"{said} (sent to {len(reached)} of 3 addresses{again})"
+    assert result.permanent is permanent
+    assert result.done == frozenset(reached)
 
 
 def test_nothing_is_sent_when_earlier_attempts_reached_everyone(app, firing):
