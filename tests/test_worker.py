@@ -285,7 +285,7 @@ def test_concurrent_claims_never_share_a_row(app, make_contact_point):
     for _ in range(40):
         outbox.enqueue(contact_point, group_from_dict(webhook_body()))
     db.session.commit()
-    barrier = threading.Barrier(4)
+    barrier = threading.Barrier(4, timeout=30)  # a thread that fails breaks it, not hangs it
     claimed: dict[str, list[int]] = {}
 
     def claim_all(name: str) -> None:
