@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tracemalloc
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +16,7 @@ from app.templating import (
     Rendered,
     TemplateRenderError,
     check_syntax,
+    filters,
     limits,
     render_field,
     render_source,
@@ -110,6 +112,33 @@ def test_default_message_says_no_value_and_leaves_out_missing_links():
         "Silence: http://herald.test/alerting/silence/new?alertmanager=grafana"
         "&matcher=alertname%3DTestAlert&matcher=instance%3DHerald\n"
     )
+
+
+def test_builtins_skip_the_limits_measuring_that_saved_templates_get(app, monkeypatch):
+    measured = []
+    real = filters.measure
+
+    def counting(*args, **kwargs):
+        measured.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(filters, "measure", counting)
+
+    assert default("default.title") == "[FIRING:2] HighCPU api (prod)"
+    assert default("default.message").startswith("**Firing**")
+    assert measured == []
+    assert render_source('{% include "default.title" %}', FIRING) == "[FIRING:2] HighCPU api (prod)"
+    assert measured  # included from a saved template, the built-in runs under every limit
+
+
+def test_a_builtin_longer_than_its_output_cap_gives_an_empty_text_and_a_warning():
+    huge = make_test_group("ops", "http://herald.test/", labels={"blob": "x" * 600_000})
+    huge.alerts.append(replace(huge.alerts[0], labels={**huge.alerts[0].labels, "n": "2"}))
+
+    rendered = render_field(None, "default.message", huge)
+
+    assert rendered == Rendered("", "built-in template 'default.message' failed: "
+                                    "the output is longer than 1,048,576 characters")
 
 
 def test_teams_message_is_grafanas_markdown_with_links_and_blank_lines():

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from app.templating.builtin import BUILTIN_TEMPLATES
 from app.templating.context import KV, AlertList, AlertView
-from app.templating.filters import finalize, make_filters, make_globals
+from app.templating.filters import finalize, make_filters, make_globals, plain_filters
 from app.templating.limits import check_binop, check_str_method, check_value, current
 
 SOURCE_FILENAME = "<template>"
@@ -222,16 +222,20 @@ class HeraldEnvironment(ImmutableSandboxedEnvironment):
 class BuiltinEnvironment(Environment):
     """Herald's own built-in templates, and nothing else, rendered without the sandbox.
 
-    They are trusted code: the sandbox guards against what a person writes in a template,
-    not against the alert data a template prints, so the built-ins skip its per-attribute
-    checks (most of a default message's cost) and keep the same options, filters and
-    output. A saved template can never be loaded here.
+    They are trusted code: the sandbox and the limits guard against what a person writes
+    in a template, not against the alert data a template prints. The built-ins' work grows
+    only with the size of the group, which the intake already caps, so they skip the
+    sandbox's per-attribute checks (most of a default message's cost) and the limits'
+    measuring of every filtered and printed value (a third of a default title's), and keep
+    the same options and output. Only the cap on a rendering's output still applies. A saved
+    template can never be loaded here; one that includes a built-in renders it in the
+    sandbox, under every limit.
     """
 
     def __init__(self, autoescape: bool) -> None:
         super().__init__(
             loader=DictLoader(BUILTIN_TEMPLATES), undefined=HeraldUndefined,
-            autoescape=autoescape, trim_blocks=True, lstrip_blocks=True, finalize=finalize,
+            autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
         )
-        self.filters = make_filters()
+        self.filters = plain_filters()
         self.globals = make_globals()

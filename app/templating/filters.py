@@ -181,6 +181,11 @@ def make_filters() -> dict[str, Callable[..., Any]]:
     return filters
 
 
+def plain_filters() -> dict[str, Callable[..., Any]]:
+    """Jinja's filters as they are, plus Herald's own: for the built-in templates only."""
+    return {**FILTERS, "urlquery": urlquery}
+
+
 def make_globals() -> dict[str, Any]:
     """Jinja's globals, without lipsum, and with range and dict limited."""
     return {"range": guarded_range, "dict": guarded_dict, "cycler": Cycler, "joiner": Joiner,
