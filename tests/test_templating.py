@@ -6,13 +6,16 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from app.alerts import sample_groups
+from app.alerts import Alert, AlertGroup, sample_groups
 from app.alerts import test_alert_group as make_test_group
 from app.extensions import db
 from app.models import NotificationTemplate
 from app.templating import (
     BUILTIN_TEMPLATES,
+    BUILTIN_TEXT,
     Rendered,
     TemplateRenderError,
     check_syntax,
@@ -21,6 +24,9 @@ from app.templating import (
     render_field,
     render_source,
 )
+from app.templating import _render as render_in_jinja
+from app.templating.defaults import DEFAULTS
+from app.templating.limits import BUILTIN_LIMITS
 
 SAMPLES = sample_groups()
 FIRING, RESOLVED, MIXED = SAMPLES["firing"], SAMPLES["resolved"], SAMPLES["mixed"]
@@ -112,6 +118,37 @@ def test_default_message_says_no_value_and_leaves_out_missing_links():
         "Silence: http://herald.test/alerting/silence/new?alertmanager=grafana"
         "&matcher=alertname%3DTestAlert&matcher=instance%3DHerald\n"
     )
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+label_sets = st.dictionaries(texts, texts, max_size=5)
+numbers = st.floats() | st.integers(-10**20, 10**20).map(float)
+generated_alerts = st.builds(
+    Alert, status=st.sampled_from(["firing", "resolved"]), labels=label_sets,
+    annotations=label_sets, starts_at=st.just(FIRING.alerts[0].starts_at),
+    generator_url=texts, silence_url=texts, dashboard_url=texts, panel_url=texts,
+    values=st.none() | st.dictionaries(texts, numbers, max_size=3),
+)
+generated_groups = st.builds(
+    AlertGroup, receiver=texts, status=st.sampled_from(["firing", "resolved"]),
+    alerts=st.lists(generated_alerts, max_size=4), group_labels=label_sets,
+    common_labels=label_sets,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(group=generated_groups, name=st.sampled_from(sorted(DEFAULTS)))
+def test_python_defaults_render_exactly_what_their_templates_do(group, name):
+    through_jinja = render_in_jinja(BUILTIN_TEXT.get_template(name), group, BUILTIN_LIMITS)
+
+    assert DEFAULTS[name](group) == through_jinja
+    assert render_field(None, name, group) == Rendered(through_jinja)
+
+
+def test_python_defaults_leave_what_they_cannot_print_to_jinja():
+    odd = replace(FIRING, group_labels={"alertname": 3})  # not text: Jinja's join prints it
+
+    assert default("default.title", odd) == "[FIRING:2] 3 (prod api)"
 
 
 def test_builtins_skip_the_limits_measuring_that_saved_templates_get(app, monkeypatch):

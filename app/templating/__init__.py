@@ -32,6 +32,7 @@ from jinja2 import Template, TemplateNotFound, TemplateSyntaxError
 from app.alerts import AlertGroup
 from app.templating.builtin import BUILTIN_TEMPLATES
 from app.templating.context import template_context
+from app.templating.defaults import DEFAULTS
 from app.templating.environment import SOURCE_FILENAME, BuiltinEnvironment, HeraldEnvironment
 from app.templating.limits import BUILTIN_LIMITS, USER_LIMITS, Limits, budget_scope
 
@@ -168,8 +169,22 @@ def render_builtin(name: str, group: AlertGroup, *, html: bool = False,
     if name not in BUILTIN_TEMPLATES:
         raise TemplateRenderError(f"there is no built-in template named {name!r}")
     environment = BUILTIN_HTML if html or name.endswith(".html") else BUILTIN_TEXT
+    if environment is BUILTIN_TEXT and name in DEFAULTS:
+        text = _render_in_python(name, group)
+        if text is not None:
+            return text
     template = environment.get_template(name)
     return _render(template, group, BUILTIN_LIMITS, variables)
+
+
+def _render_in_python(name: str, group: AlertGroup) -> str | None:
+    """The built-in's text from its Python version; None leaves it to Jinja, which gives
+    the error in a template's words (a value it cannot print, an output past the cap)."""
+    try:
+        text = DEFAULTS[name](group)
+    except Exception:
+        return None
+    return text if len(text) <= BUILTIN_LIMITS.output else None
 
 
 def _render_default(name: str, group: AlertGroup, html: bool,
