@@ -299,6 +299,21 @@ def test_temporary_redirects_are_followed_with_the_body(httpserver):
     httpserver.check_assertions()
 
 
+def test_no_cookie_a_provider_sets_is_ever_sent_back(httpserver):
+    # Not on the redirect it answers with, nor on a later request to the same host (which
+    # may be another contact point's integration).
+    cookie = {"Set-Cookie": "sid=secret; Path=/"}
+    httpserver.expect_oneshot_request("/old").respond_with_data(
+        "", status=307, headers={**cookie, "Location": httpserver.url_for("/new")})
+    httpserver.expect_request("/new").respond_with_data("ok", headers=cookie)
+
+    http.request("POST", httpserver.url_for("/old"), json={"hello": "world"})
+    http.request("POST", httpserver.url_for("/new"), json={"hello": "world"})
+
+    assert [request.path for request, _ in httpserver.log] == ["/old", "/new", "/new"]
+    assert [request.headers.get("Cookie") for request, _ in httpserver.log] == [None] * 3
+
+
 def test_more_than_three_redirects_fail(httpserver):
     for hop in range(5):
         httpserver.expect_request(f"/hop{hop}").respond_with_data(

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from http import HTTPStatus
-from http.cookiejar import DefaultCookiePolicy
 from json import dumps as json_dumps
 from json import loads as json_loads
 from typing import Any
@@ -92,6 +91,28 @@ class _Session(requests.Session):
         return super().send(request, **kwargs)
 
 
+class _NoCookies(requests.cookies.RequestsCookieJar):
+    """A jar that keeps nothing: a cookie set by one provider must never travel to another
+    integration's request. requests still hands it every answer; it ignores them at once
+    instead of parsing each Set-Cookie only for a policy to refuse it."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
+
+    def add_cookie_header(self, request: Any) -> None:
+        pass
+
+    def set_cookie(self, cookie: Any, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def copy(self) -> _NoCookies:
+        # A redirect works on a copy: requests' own would be a jar that keeps cookies.
+        return self
+
+
+_NO_COOKIES = _NoCookies()
+
+
 def _new_session() -> requests.Session:
     session = _Session()
     # The environment is read once (see _proxies_for), not on every request; and a
@@ -99,8 +120,7 @@ def _new_session() -> requests.Session:
     session.trust_env = False
     session.max_redirects = MAX_REDIRECTS
     session.headers["User-Agent"] = USER_AGENT
-    # Cookies set by one provider must never travel to another integration's request.
-    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    session.cookies = _NO_COOKIES
     # Its connections check each address they dial against the destination policy.
     adapter = outbound.PolicedAdapter(pool_connections=32, pool_maxsize=32)
     session.mount("http://", adapter)
@@ -201,7 +221,7 @@ def _exchange(
     # cost more than the rest of a send, and Herald needs neither (cookies are refused,
     # the environment is read once). The session's own headers still go first.
     prepared = _PreparedRequest()
-    prepared.prepare(method=method, url=url, data=data, auth=auth,
+    prepared.prepare(method=method, url=url, data=data, auth=auth, cookies=_NO_COOKIES,
                      headers={**_session.headers, **headers})
     with _session.send(
         prepared,
