@@ -36,8 +36,20 @@ class SlowReceiver(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/hook"
 
 
-class _SlowHandler(BaseHTTPRequestHandler):
+class _QuietHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def answer_ok(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        pass
+
+
+class _SlowHandler(_QuietHandler):
     # Answer in one segment: a lone small write would wait for a delayed ACK (40 ms).
     disable_nagle_algorithm = True
     wbufsize = -1
@@ -61,13 +73,7 @@ class _SlowHandler(BaseHTTPRequestHandler):
             self.server.in_flight -= 1
             self.server.count += 1
             self.server.bodies.append(body)
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-        pass
+        self.answer_ok()
 
 
 @contextmanager
@@ -78,6 +84,46 @@ def slow_receiver(delay: float, port: int = 0, gate: int = 0) -> Iterator[SlowRe
     try:
         yield server
     finally:
+        server.shutdown()
+        server.server_close()
+
+
+class HangingReceiver(ThreadingHTTPServer):
+    """Holds every POST until `release` is set, then answers 200 and sets `answered`."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.answered = threading.Event()
+        self.requests = 0  # requests received so far
+        super().__init__(("127.0.0.1", 0), _HangingHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hang"
+
+
+class _HangingHandler(_QuietHandler):
+    server: HangingReceiver
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.requests += 1
+        self.server.release.wait(GATE_TIMEOUT)
+        self.answer_ok()
+        self.server.answered.set()
+
+
+@contextmanager
+def hanging_receiver() -> Iterator[HangingReceiver]:
+    server = HangingReceiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.release.set()
         server.shutdown()
         server.server_close()
 

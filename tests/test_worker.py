@@ -21,7 +21,7 @@ from app.delivery.worker import Worker
 from app.extensions import db
 from app.models import ContactPoint, DeliveryAttempt, utcnow
 from app.runner import flush_groups
-from tests.loopback import answers, closed_port, slow_receiver
+from tests.loopback import answers, closed_port, hanging_receiver, slow_receiver
 from tests.pipeline import alert, drain, waiting, webhook_body
 from tests.processes import wait_for
 
@@ -309,10 +309,12 @@ def test_concurrent_claims_never_share_a_row(app, make_contact_point):
 
 
 def test_worker_threads_deliver_side_by_side(app, make_contact_point):
+    # One group to four integrations: one claim takes all four rows (the default batch),
+    # and the pool's four threads send them at the same time.
     with slow_receiver(0, gate=4) as receiver:
         contact_point = make_contact_point("ops", [("webhook", {"url": receiver.url})] * 4)
         enqueue_for(contact_point)
-        worker = Worker(app, threads=4, batch=1, poll=0.05).start()
+        worker = Worker(app, threads=4, poll=0.05).start()
         try:
             worker.wake()
             deadline = threading.Event()
@@ -324,6 +326,26 @@ def test_worker_threads_deliver_side_by_side(app, make_contact_point):
             assert worker.stop(10)
     assert receiver.count == 4
     assert receiver.most_in_flight == 4
+
+
+def test_a_provider_that_hangs_holds_up_only_its_own_notification(app, httpserver,
+                                                                  make_contact_point):
+    with hanging_receiver() as hanging:
+        contact_point = make_contact_point("ops", [
+            ("webhook", {"url": hanging.url}), hook(httpserver, path="/a"),
+            hook(httpserver, path="/b")])
+        enqueue_for(contact_point)  # the hanging integration's row comes first
+        worker = Worker(app, threads=4, poll=0.05).start()
+        try:
+            worker.wake()
+            wait_for(lambda: len(httpserver.log) == 2, 10, "the two other integrations")
+            still_hanging = not hanging.answered.is_set()
+        finally:
+            hanging.release.set()
+            assert worker.stop(10)
+    assert still_hanging and hanging.answered.is_set()
+    assert sorted(request.path for request, _ in httpserver.log) == ["/a", "/b"]
+    assert statuses() == [SENT] * 3
 
 
 def test_stopping_lets_sends_in_flight_finish(app, make_contact_point):
@@ -341,6 +363,28 @@ def test_stopping_lets_sends_in_flight_finish(app, make_contact_point):
 
     assert receiver.count == 1
     assert statuses() == [SENT]
+
+
+def test_stopping_hands_back_claimed_rows_no_thread_took(app, make_contact_point):
+    # One thread, three rows claimed together: the first is in flight when the pool stops,
+    # the other two wait in the pool's queue and go back to the outbox, due at once.
+    with hanging_receiver() as hanging:
+        contact_point = make_contact_point("ops", [("webhook", {"url": hanging.url})] * 3)
+        enqueue_for(contact_point)
+        worker = Worker(app, threads=1, poll=0.05).start()
+        worker.wake()
+        wait_for(lambda: hanging.requests == 1, 10, "the first row's request")
+        stopped = threading.Thread(target=worker.stop, args=(10,))
+        stopped.start()
+        wait_for(lambda: worker.stopping, 10, "the pool to stop claiming")
+        hanging.release.set()
+        stopped.join(10)
+
+    assert statuses() == [SENT, PENDING, PENDING]
+    db.session.expire_all()
+    back = db.session.scalars(select(Notification).where(Notification.status == PENDING)).all()
+    assert all(row.claimed_by == "" and row.attempts == 0 for row in back)
+    assert hanging.requests == 1
 
 
 def test_a_deleted_integration_fails_its_notification_in_words(app, httpserver,

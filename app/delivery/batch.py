@@ -19,10 +19,10 @@ from app.delivery.sending import (
     DeliveryResult,
     Job,
     attempt_values,
-    prepare,
     send_once,
     type_label,
 )
+from app.delivery.sending import prepare as prepare_job
 from app.extensions import db
 from app.models import ContactPoint, DeliveryAttempt, Integration, utcnow
 from app.transport.http import configured_timeout
@@ -67,7 +67,8 @@ def deliver(notification_id: int, worker_id: str) -> str | None:
 
 def deliver_rows(rows: list[outbox.Claimed], worker_id: str,
                  stopping: Callable[[], bool] = lambda: False) -> list[Outcome]:
-    """Send claimed rows one after another, recording their outcomes in few transactions.
+    """Send claimed rows one after another in this thread, recording their outcomes in few
+    transactions.
 
     Outcomes are written at least every FLUSH_EVERY seconds, so a kill loses the record of
     no more than the sends of that moment (they are sent again once the lease ends). Rows
@@ -75,26 +76,50 @@ def deliver_rows(rows: list[outbox.Claimed], worker_id: str,
     handed back at once.
     """
     config = current_app.config
-    jobs = _jobs_for(rows)
-    groups: dict[str, AlertGroup] = {}
-    cutoff = rows[0].lease_until - timedelta(seconds=2 * configured_timeout())
+    items = prepare(rows)
     done: list[Outcome] = []
     waiting: list[Outcome] = []
     flush_at = time.monotonic() + FLUSH_EVERY
-    for index, row in enumerate(rows):
-        if stopping() or (index and utcnow() > cutoff):
-            _record(waiting, worker_id)
-            release([left.id for left in rows[index:]], worker_id)
+    for index, item in enumerate(items):
+        if stopping() or (index and lease_running_out(item.row)):
+            record(waiting, worker_id)
+            release([left.row.id for left in items[index:]], worker_id)
             return done + waiting
-        if row.dispatch_id not in groups:
-            groups[row.dispatch_id] = group_from_dict(row.group)
-        waiting.append(_attempt(row, jobs, groups[row.dispatch_id], config))
+        waiting.append(attempt(item, config))
         if time.monotonic() >= flush_at:
-            _record(waiting, worker_id)
+            record(waiting, worker_id)
             done, waiting = done + waiting, []
             flush_at = time.monotonic() + FLUSH_EVERY
-    _record(waiting, worker_id)
+    record(waiting, worker_id)
     return done + waiting
+
+
+@dataclass(frozen=True)
+class Item:
+    """A claimed row with what sending it needs: its integration's job and its group."""
+
+    row: outbox.Claimed
+    job: Job | None  # None: the integration was deleted
+    group: AlertGroup
+
+
+def prepare(rows: list[outbox.Claimed]) -> list[Item]:
+    """The rows with their jobs (the integrations loaded in one query) and their groups
+    (each dispatch's parsed once)."""
+    jobs = _jobs_for(rows)
+    groups: dict[str, AlertGroup] = {}
+    items = []
+    for row in rows:
+        if row.dispatch_id not in groups:
+            groups[row.dispatch_id] = group_from_dict(row.group)
+        job = jobs.get(row.integration_id) if row.integration_id is not None else None
+        items.append(Item(row, job, groups[row.dispatch_id]))
+    return items
+
+
+def lease_running_out(row: outbox.Claimed) -> bool:
+    """Whether the row's lease could end during its send (another worker may then take it)."""
+    return utcnow() > row.lease_until - timedelta(seconds=2 * configured_timeout())
 
 
 def _jobs_for(rows: list[outbox.Claimed]) -> dict[int, Job]:
@@ -103,26 +128,25 @@ def _jobs_for(rows: list[outbox.Claimed]) -> dict[int, Job]:
     jobs = {}
     if ids:
         for integration in db.session.scalars(select(Integration).where(Integration.id.in_(ids))):
-            jobs[integration.id] = prepare(integration, type_label(integration.type))
+            jobs[integration.id] = prepare_job(integration, type_label(integration.type))
     db.session.commit()  # end the read; the jobs hold plain values
     return jobs
 
 
-def _attempt(row: outbox.Claimed, jobs: dict[int, Job], group: AlertGroup,
-             config: Any) -> Outcome:
+def attempt(item: Item, config: Any) -> Outcome:
     """Send one row once; its outcome, not yet recorded."""
-    job = jobs.get(row.integration_id) if row.integration_id is not None else None
+    row, job = item.row, item.job
     if job is None:
         job = Job(None, None, row.integration_type, type_label(row.integration_type), None,
                   {}, error="The integration was deleted before the notification was sent.")
     job = replace(job, contact_point_id=row.contact_point_id,
                   contact_point_name=row.contact_point_name)
-    result = send_once(job, group, config, done=frozenset(row.parts_done or ()))
+    result = send_once(job, item.group, config, done=frozenset(row.parts_done or ()))
     status, due_at, note = _next_state(row, result, config)
-    attempt = attempt_values(job, result, group, is_test=False, notification_id=row.id)
+    values = attempt_values(job, result, item.group, is_test=False, notification_id=row.id)
     if note:
-        attempt["error"] = f"{attempt['error']} {note}".strip()
-    return Outcome(row, result, status, due_at, attempt)
+        values["error"] = f"{values['error']} {note}".strip()
+    return Outcome(row, result, status, due_at, values)
 
 
 _NOTIFICATIONS = Notification.__table__
@@ -141,7 +165,7 @@ _FINISH = (
 )
 
 
-def _record(outcomes: list[Outcome], worker_id: str) -> None:
+def record(outcomes: list[Outcome], worker_id: str) -> None:
     """Write the attempts and the rows' new states in one transaction, then fall back.
 
     A row's state is written only while this worker still holds it (its lease was not
@@ -230,5 +254,5 @@ def send_to_fallback(notification: outbox.Claimed) -> int:
     return len(rows)
 
 
-__all__ = ["Outcome", "deliver", "deliver_rows", "release", "retry_delay",
-           "send_to_fallback"]
+__all__ = ["Item", "Outcome", "attempt", "deliver", "deliver_rows", "lease_running_out",
+           "prepare", "record", "release", "retry_delay", "send_to_fallback"]

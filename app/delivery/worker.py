@@ -1,5 +1,13 @@
 """Workers: threads that claim due notifications from the outbox and deliver them, and a
-housekeeping thread for heartbeats and periodic work (group timers, pruning)."""
+housekeeping thread for heartbeats and periodic work (group timers, pruning).
+
+A pool's sender threads share what they claim. A thread that finds nothing in hand claims a
+batch from the outbox into the pool's queue, and every thread takes rows from that queue
+one at a time. Claiming and recording in batches keeps a busy outbox cheap; sharing the
+batch means that a slow or dead provider holds up only the thread sending to it, not the
+rest of its batch: the notifications of one alert group to several integrations go out
+side by side.
+"""
 from __future__ import annotations
 
 import logging
@@ -7,13 +15,15 @@ import os
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import delete
 
+from app.delivery import batch as batches
 from app.delivery import outbox
-from app.delivery.batch import deliver_rows
+from app.delivery.batch import FLUSH_EVERY, Item, Outcome, deliver_rows
 from app.delivery.models import WorkerHeartbeat
 from app.extensions import db
 from app.models import utcnow
@@ -44,6 +54,7 @@ class Worker:
         self._stopping = threading.Event()
         self._running: list[threading.Thread] = []
         self._last_beat = float("-inf")
+        self._queue: deque[Item] = deque()  # claimed rows not yet taken by a sender thread
 
     def start(self) -> Worker:
         for number in range(self.threads):
@@ -80,15 +91,64 @@ class Worker:
 
     def _send_loop(self) -> None:
         with self.app.app_context():
+            held: list[Outcome] = []  # this thread's outcomes, not yet recorded
+            flush_at = time.monotonic() + FLUSH_EVERY
             while not self._stopping.is_set():
                 try:
-                    claimed = self.run_once()
+                    item = self._take()
+                    if item is None:  # nothing in hand: record, then claim or wait
+                        batches.record(held, self.id)
+                        held = []
+                        item = self._claim()
+                        if item is None:
+                            self._wait()
+                            continue
+                    elif batches.lease_running_out(item.row):
+                        # Another worker may take it over mid-send: hand it back instead.
+                        # (The first row of a claim is always sent, so a lease shorter
+                        # than a send still gets one row through per claim.)
+                        batches.release([item.row.id], self.id)
+                        continue
+                    held.append(batches.attempt(item, self.app.config))
+                    if time.monotonic() >= flush_at:
+                        batches.record(held, self.id)
+                        held, flush_at = [], time.monotonic() + FLUSH_EVERY
                 except Exception:  # the database went away for a moment: try again later
-                    logger.exception("Worker could not claim notifications")
+                    logger.exception("Worker could not claim, send or record notifications")
                     db.session.rollback()
-                    claimed = 0
-                if not claimed:
+                    held = []  # their rows are sent again once their lease ends
                     self._wait()
+            self._finish(held)
+
+    def _take(self) -> Item | None:
+        try:
+            return self._queue.popleft()
+        except IndexError:
+            return None
+
+    def _claim(self) -> Item | None:
+        """Claim a batch: its first row for this thread, the rest into the pool's queue."""
+        rows = outbox.claim_rows(self.id, self.batch, outbox.lease_seconds(self.app.config))
+        if not rows:
+            return None
+        first, *rest = batches.prepare(rows)
+        self._queue.extend(rest)
+        if rest or len(rows) == self.batch:
+            self._wake.set()  # idle threads take the rest, or look for more
+        return first
+
+    def _finish(self, held: list[Outcome]) -> None:
+        """On stopping: record this thread's outcomes and hand back rows nobody took."""
+        try:
+            batches.record(held, self.id)
+            left = []
+            while (item := self._take()) is not None:
+                left.append(item.row.id)
+            if left:
+                batches.release(left, self.id)
+        except Exception:
+            logger.exception("Worker could not record or hand back notifications on stopping")
+            db.session.rollback()
 
     def _wait(self) -> None:
         try:
@@ -100,7 +160,8 @@ class Worker:
             self._wake.clear()
 
     def run_once(self) -> int:
-        """Claim and deliver one batch; the number of notifications claimed."""
+        """Claim and deliver one batch in this thread (the pool's threads share theirs); the
+        number of notifications claimed."""
         lease = outbox.lease_seconds(self.app.config)
         rows = outbox.claim_rows(self.id, self.batch, lease)
         if rows:
