@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import JSON, DateTime, bindparam, func, select, update
@@ -81,7 +81,7 @@ def deliver_rows(rows: list[outbox.Claimed], worker_id: str,
     waiting: list[Outcome] = []
     flush_at = time.monotonic() + FLUSH_EVERY
     for index, item in enumerate(items):
-        if stopping() or (index and lease_running_out(item.row)):
+        if stopping() or (index and utcnow() > item.send_by):
             record(waiting, worker_id)
             release([left.row.id for left in items[index:]], worker_id)
             return done + waiting
@@ -94,32 +94,30 @@ def deliver_rows(rows: list[outbox.Claimed], worker_id: str,
     return done + waiting
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """A claimed row with what sending it needs: its integration's job and its group."""
 
     row: outbox.Claimed
     job: Job | None  # None: the integration was deleted
     group: AlertGroup
+    # Past this time the row's lease could end during its send (another worker may then
+    # take it over): it is handed back instead.
+    send_by: datetime
 
 
 def prepare(rows: list[outbox.Claimed]) -> list[Item]:
     """The rows with their jobs (the integrations loaded in one query) and their groups
     (each dispatch's parsed once)."""
     jobs = _jobs_for(rows)
+    margin = timedelta(seconds=2 * configured_timeout())
     groups: dict[str, AlertGroup] = {}
     items = []
     for row in rows:
         if row.dispatch_id not in groups:
             groups[row.dispatch_id] = group_from_dict(row.group)
         job = jobs.get(row.integration_id) if row.integration_id is not None else None
-        items.append(Item(row, job, groups[row.dispatch_id]))
+        items.append(Item(row, job, groups[row.dispatch_id], row.lease_until - margin))
     return items
-
-
-def lease_running_out(row: outbox.Claimed) -> bool:
-    """Whether the row's lease could end during its send (another worker may then take it)."""
-    return utcnow() > row.lease_until - timedelta(seconds=2 * configured_timeout())
 
 
 def _jobs_for(rows: list[outbox.Claimed]) -> dict[int, Job]:
@@ -254,5 +252,5 @@ def send_to_fallback(notification: outbox.Claimed) -> int:
     return len(rows)
 
 
-__all__ = ["Item", "Outcome", "attempt", "deliver", "deliver_rows", "lease_running_out",
-           "prepare", "record", "release", "retry_delay", "send_to_fallback"]
+__all__ = ["Item", "Outcome", "attempt", "deliver", "deliver_rows", "prepare", "record",
+           "release", "retry_delay", "send_to_fallback"]

@@ -103,7 +103,7 @@ class Worker:
                         if item is None:
                             self._wait()
                             continue
-                    elif batches.lease_running_out(item.row):
+                    elif utcnow() > item.send_by:
                         # Another worker may take it over mid-send: hand it back instead.
                         # (The first row of a claim is always sent, so a lease shorter
                         # than a send still gets one row through per claim.)
