@@ -156,7 +156,9 @@ class Worker:
         except Exception:
             db.session.rollback()
             timeout = self.poll
-        if timeout > 0 and self._wake.wait(timeout):
+        # Another thread may have claimed rows for the pool after the last look (and a
+        # third cleared the wake-up): take them instead of sleeping.
+        if timeout > 0 and not self._queue and self._wake.wait(timeout):
             self._wake.clear()
 
     def run_once(self) -> int:
