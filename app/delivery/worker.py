@@ -103,6 +103,9 @@ class Worker:
                         if item is None:
                             self._wait()
                             continue
+                        if self._stopping.is_set():  # stopped while claiming: hand it back
+                            self._queue.appendleft(item)
+                            break
                     elif utcnow() > item.send_by:
                         # Another worker may take it over mid-send: hand it back instead.
                         # (The first row of a claim is always sent, so a lease shorter
