@@ -387,6 +387,27 @@ def test_stopping_hands_back_claimed_rows_no_thread_took(app, make_contact_point
     assert hanging.requests == 1
 
 
+def test_a_claim_that_crosses_the_stop_is_handed_back_unsent(app, httpserver,
+                                                               make_contact_point, monkeypatch):
+    contact_point = make_contact_point("ops", [hook(httpserver)] * 2)
+    enqueue_for(contact_point)
+    worker = Worker(app, threads=1, poll=0.05)
+    real_claim = outbox.claim_rows
+
+    def claim_then_stop(*args, **kwargs):
+        rows = real_claim(*args, **kwargs)
+        worker._stopping.set()  # SIGTERM arrives while the claim is on its way back
+        return rows
+
+    monkeypatch.setattr(outbox, "claim_rows", claim_then_stop)
+    worker.start()
+    worker.wake()
+    assert worker.stop(10)
+
+    assert httpserver.log == []
+    assert statuses() == [PENDING, PENDING]
+
+
 def test_a_deleted_integration_fails_its_notification_in_words(app, httpserver,
                                                               make_contact_point):
     contact_point = make_contact_point("ops", [hook(httpserver)])
