@@ -11,6 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from werkzeug import Request, Response
 
 GATE_TIMEOUT = 5.0
+# A hanging receiver answers by itself only this late: its tests release it themselves,
+# and on leaving its block, so however slow the machine the hang outlasts what they wait for.
+HANG_TIMEOUT = 60.0
 
 
 class SlowReceiver(ThreadingHTTPServer):
@@ -89,7 +92,8 @@ def slow_receiver(delay: float, port: int = 0, gate: int = 0) -> Iterator[SlowRe
 
 
 class HangingReceiver(ThreadingHTTPServer):
-    """Holds every POST until `release` is set, then answers 200 and sets `answered`."""
+    """Holds every POST until `release` is set (or HANG_TIMEOUT), then answers 200 and
+    sets `answered`."""
 
     daemon_threads = True
 
@@ -110,7 +114,7 @@ class _HangingHandler(_QuietHandler):
     def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.server.requests += 1
-        self.server.release.wait(GATE_TIMEOUT)
+        self.server.release.wait(HANG_TIMEOUT)
         self.answer_ok()
         self.server.answered.set()
 
