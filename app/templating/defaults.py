@@ -19,8 +19,7 @@ def default_title(group: AlertGroup) -> str:
     """Grafana's __subject: "[FIRING:2, RESOLVED:1] group label values (other common ones)"."""
     status = group.status.upper()
     if group.status == "firing":
-        firing = sum(1 for alert in group.alerts if alert.status == "firing")
-        resolved = sum(1 for alert in group.alerts if alert.status == "resolved")
+        firing, resolved = len(group.firing), len(group.resolved)
         status += f":{firing}" + (f", RESOLVED:{resolved}" if resolved else "")
     grouped = group.group_labels
     title = f"[{status}] {' '.join(value for _, value in sorted(grouped.items()))} "
@@ -33,8 +32,7 @@ def default_title(group: AlertGroup) -> str:
 
 def default_message(group: AlertGroup) -> str:
     """Firing alerts, then resolved ones, each list under its heading."""
-    firing = [alert for alert in group.alerts if alert.status == "firing"]
-    resolved = [alert for alert in group.alerts if alert.status == "resolved"]
+    firing, resolved = group.firing, group.resolved
     parts = []
     if firing:
         parts.append("**Firing**\n")
