@@ -132,11 +132,27 @@ def hanging_receiver() -> Iterator[HangingReceiver]:
         server.server_close()
 
 
+_BOUND: dict[int, socket.socket] = {}
+
+
 def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port nothing listens on, for the rest of the run.
+
+    The port stays bound by a socket that never listens. Connecting to it is refused, and the
+    kernel cannot hand it out as the source port of a new connection. A port merely released
+    could be: a connection from it to itself then succeeds (a TCP self-connect) and hangs
+    instead of being refused.
+    """
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    _BOUND[port] = probe
+    return port
+
+
+def open_port(port: int) -> None:
+    """Lets a server bind a port that `closed_port` gave, as when a receiver comes up."""
+    _BOUND.pop(port).close()
 
 
 class _Listener:

@@ -5,7 +5,8 @@ import html
 
 import pytest
 
-from tests.smtp_server import free_port, running_smtp_server
+from tests.loopback import closed_port
+from tests.smtp_server import running_smtp_server
 
 PASSWORD = "s3cret-smtp-pass"
 
@@ -64,7 +65,7 @@ def test_send_test_email_really_sends_through_the_smtp_server(admin, smtp_server
 
 
 def test_a_failed_test_email_says_why(admin, app):
-    port = free_port()  # nothing listens there
+    port = closed_port()
     app.config["SMTP"] = {"host": "127.0.0.1", "port": port, "user": "", "password": "",
                           "from": "herald@example.test", "tls": "none"}
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -12,14 +11,9 @@ from werkzeug import Response
 from app.extensions import db
 from app.models import DeliveryAttempt, Integration
 from app.views import time_ago
+from tests.loopback import closed_port
 
 HX = {"HX-Request": "true"}
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def webhook_test(client, url: str, extra: dict | None = None, path="/contact-points/new"):

@@ -21,7 +21,7 @@ from app.delivery.worker import Worker
 from app.extensions import db
 from app.models import ContactPoint, DeliveryAttempt, utcnow
 from app.runner import flush_groups
-from tests.loopback import answers, closed_port, hanging_receiver, slow_receiver
+from tests.loopback import answers, closed_port, hanging_receiver, open_port, slow_receiver
 from tests.pipeline import alert, drain, waiting, webhook_body
 from tests.processes import wait_for
 
@@ -167,6 +167,7 @@ def test_a_receiver_down_then_up_gets_the_notification(app, make_contact_point):
     db.session.refresh(row)
     assert row.status == PENDING and row.attempts == 1
 
+    open_port(port)
     with slow_receiver(0, port) as server:  # the receiver comes up
         drain(app)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 
 from playwright.sync_api import Locator, Page, expect
 from pytest_httpserver import HTTPServer
 
 from tests.browser.pages import labelled
+from tests.loopback import closed_port
 
 
 def webhook_form(page: Page, live_server, url: str) -> Locator:
@@ -29,13 +29,6 @@ def send_test(block: Locator) -> None:
     expect(panel.get_by_role("radio", name="Predefined")).to_be_checked()
     expect(panel.get_by_role("radio", name="Custom")).to_be_visible()
     panel.get_by_role("button", name="Send test notification").click()
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_test_notification_reaches_the_webhook(live_server, page: Page, httpserver: HTTPServer):

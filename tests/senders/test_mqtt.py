@@ -159,9 +159,9 @@ def test_a_silent_broker_times_out(app, deliver):
 
 
 def test_closed_port_is_connection_refused(deliver):
-    from tests.mqtt_broker import free_port
+    from tests.loopback import closed_port
 
-    port = free_port()
+    port = closed_port()
     result = deliver("mqtt", {"brokerUrl": f"tcp://127.0.0.1:{port}", "topic": "t"},
                      grafana_group())
 
