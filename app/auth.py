@@ -7,12 +7,14 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import Row, bindparam, delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.direct import DirectStatement
 from app.extensions import csrf, db
 from app.locks import serialise
 from app.models import ROLES, SENDER, ApiToken, LoginFailure, User, name_key, utcnow
@@ -118,9 +120,17 @@ def _session_principal() -> Principal | None:
 
 _TOKENS = ApiToken.__table__
 # Built once: the intake authenticates every request with it.
-_TOKEN_BY_DIGEST = select(
+_TOKEN_BY_DIGEST = DirectStatement(select(
     _TOKENS.c.id, _TOKENS.c.name, _TOKENS.c.role, _TOKENS.c.created_by, _TOKENS.c.last_used_at,
-).where(_TOKENS.c.digest == bindparam("digest"))
+).where(_TOKENS.c.digest == bindparam("digest")))
+
+
+class _Token(NamedTuple):
+    id: int
+    name: str
+    role: str
+    created_by: str
+    last_used_at: datetime | None
 _ROLE_BY_NAME_KEY = select(_USERS.c.role).where(
     _USERS.c.name_key == bindparam("key"))
 
@@ -129,10 +139,10 @@ def _token_principal() -> Principal | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    token = db.session.connection().execute(
-        _TOKEN_BY_DIGEST, {"digest": token_digest(header[7:].strip())}).one_or_none()
-    if token is None:
+    found = _TOKEN_BY_DIGEST.all({"digest": token_digest(header[7:].strip())})
+    if not found:
         abort(_unauthorised("Invalid API token."))
+    token = _Token(*found[0])
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_PRECISION:
         # One conditional UPDATE: of the processes seeing the same stale time, one writes.

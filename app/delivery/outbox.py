@@ -10,11 +10,18 @@ from sqlalchemy import ColumnElement, DateTime, Integer, Update, bindparam, func
 
 from app.alerts import AlertGroup, group_to_dict
 from app.delivery.models import FAILED, PENDING, SENDING, SKIPPED, Notification
+from app.direct import DirectStatement
 from app.extensions import db
 from app.models import ContactPoint, Integration, utcnow
 
 _TABLE = Notification.__table__
-_INSERT = _TABLE.insert()  # built once: the intake writes with it
+# The columns notification_values gives; the others keep their defaults (NULL).
+_WRITTEN = ("dispatch_id", "contact_point_id", "integration_id", "contact_point_name",
+            "integration_type", "group", "group_key", "status", "source", "attempts", "due_at",
+            "created_at", "finished_at", "fallback_of_id", "fallback_done", "claimed_by")
+# Built once: the intake writes with it.
+_INSERT = DirectStatement(_TABLE.insert().values(
+    {name: bindparam(name, type_=_TABLE.c[name].type) for name in _WRITTEN}))
 
 
 def new_dispatch_id() -> str:
@@ -38,7 +45,7 @@ def target_of(contact_point: ContactPoint) -> Target:
 
 _CONTACT_POINTS, _INTEGRATIONS = ContactPoint.__table__, Integration.__table__
 # Built once: the intake runs it for every group it accepts.
-_TARGET = (
+_TARGET = DirectStatement(
     select(_CONTACT_POINTS.c.id, _CONTACT_POINTS.c.name, _INTEGRATIONS.c.id,
            _INTEGRATIONS.c.type, _INTEGRATIONS.c.disable_resolve_message)
     .select_from(_CONTACT_POINTS.outerjoin(_INTEGRATIONS))
@@ -49,7 +56,7 @@ _TARGET = (
 
 def find_target(key: str) -> Target | None:
     """The contact point whose name key this is, with its integrations, in one query."""
-    rows = db.session.connection().execute(_TARGET, {"key": key}).all()
+    rows = _TARGET.all({"key": key})
     if not rows:
         return None
     integrations = tuple((row[2], row[3], row[4]) for row in rows if row[2] is not None)
@@ -91,7 +98,7 @@ def notification_values(
 def insert_notifications(rows: list[dict[str, Any]]) -> None:
     """Write the rows in the caller's transaction with one INSERT (the caller commits)."""
     if rows:
-        db.session.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+        _INSERT.many(rows)
 
 
 def enqueue(

@@ -1,0 +1,88 @@
+"""Statements run straight through the driver store and read exactly what SQLAlchemy does.
+
+Runs on SQLite, and on PostgreSQL in the suite's PostgreSQL pass: each dialect has its own
+SQL, parameter style and value conversions (JSON, dates, booleans).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import bindparam, select, tuple_
+
+from app.delivery import outbox
+from app.delivery.models import PENDING, Notification
+from app.direct import DirectStatement
+from app.extensions import db
+
+_TABLE = Notification.__table__
+WHEN = datetime(2026, 12, 8, 1, 2, 3, 456789)
+
+
+def values(contact_point, integration, **changes):
+    row = {
+        "dispatch_id": "d1", "contact_point_id": contact_point.id,
+        "integration_id": integration.id, "contact_point_name": contact_point.name,
+        "integration_type": integration.type,
+        "group": {"status": "firing", "labels": {"é": "ü\u2028"}, "n": [1.5, None, True]},
+        "group_key": "{}:{}", "status": PENDING, "source": "webhook", "attempts": 0,
+        "due_at": WHEN, "created_at": WHEN, "finished_at": None, "fallback_of_id": None,
+        "fallback_done": True, "claimed_by": "",
+    }
+    return {**row, **changes}
+
+
+def stored_rows() -> list[tuple]:
+    columns = [_TABLE.c[name] for name in (
+        "dispatch_id", "contact_point_id", "integration_id", "group", "due_at", "created_at",
+        "finished_at", "fallback_done", "parts_done", "lease_until", "first_attempt_at")]
+    rows = db.session.execute(select(*columns).order_by(_TABLE.c.id)).all()
+    return [tuple(row) for row in rows]
+
+
+def test_the_outbox_insert_stores_what_sqlalchemy_stores(app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/a"}),
+                                               ("webhook", {"url": "http://127.0.0.1:9/b"})])
+    first, second = contact_point.integrations
+
+    db.session.execute(_TABLE.insert(), [values(contact_point, first, dispatch_id="core")])
+    outbox.insert_notifications([values(contact_point, first, dispatch_id="one")])
+    outbox.insert_notifications([values(contact_point, first, dispatch_id="many"),
+                                 values(contact_point, second, dispatch_id="many")])
+    db.session.commit()
+
+    core, one, *many = stored_rows()
+    assert core[0] == "core" and core[4] == WHEN and core[7] is True
+    assert core[8:] == (None, None, None)  # the columns left out keep their defaults
+    assert one == ("one",) + core[1:]
+    assert [row[0] for row in many] == ["many", "many"]
+    assert [row[2] for row in many] == [first.id, second.id]
+    assert many[0][1:] == core[1:]
+
+
+def test_a_select_reads_what_sqlalchemy_reads(app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/a"})])
+    (integration,) = contact_point.integrations
+    outbox.insert_notifications([values(contact_point, integration, fallback_done=False),
+                                 values(contact_point, integration, finished_at=WHEN)])
+    db.session.commit()
+    statement = (select(_TABLE.c.id, _TABLE.c.group, _TABLE.c.finished_at,
+                        _TABLE.c.fallback_done)
+                 .where(_TABLE.c.contact_point_name == bindparam("name"))
+                 .order_by(_TABLE.c.id))
+
+    direct = DirectStatement(statement).all({"name": "ops"})
+    core = [tuple(row) for row in db.session.execute(statement, {"name": "ops"})]
+
+    assert direct == core
+    assert [type(value) for value in direct[0]] == [int, dict, type(None), bool]
+    assert direct[1][2:] == (WHEN, True)
+    assert DirectStatement(statement).all({"name": "nobody"}) == []
+
+
+def test_a_statement_that_expands_its_parameters_when_run_is_refused(app):
+    statement = select(_TABLE.c.id).where(
+        tuple_(_TABLE.c.id).in_(bindparam("ids", expanding=True)))
+
+    with pytest.raises(ValueError, match="cannot expand parameters"):
+        DirectStatement(statement).all({"ids": [(1,)]})
