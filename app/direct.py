@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Table, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
 
@@ -34,17 +35,18 @@ class _Plan:
     sql: str
     names: tuple[str, ...]  # the parameters, in the driver's order
     positional: bool
+    constants: dict[str, Any]  # the values written into the statement itself
     bind: tuple[tuple[str, Processor], ...]  # parameters whose values need converting
     result: tuple[Processor | None, ...]  # per result column
 
-    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        if self.bind:
-            values = dict(values)
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        if self.constants or self.bind:
+            values = {**self.constants, **values}
             for name, process in self.bind:
                 values[name] = process(values[name])
         if self.positional:
             return tuple(values[name] for name in self.names)
-        return values if isinstance(values, dict) else dict(values)
+        return values
 
     def rows(self, fetched: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
         if not any(self.result):
@@ -71,18 +73,25 @@ class DirectStatement:
         compiled = self.statement.compile(dialect=dialect)
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("a statement run directly cannot expand parameters when run")
-        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(
-            compiled.binds)
-        bind = []
-        for name, parameter in compiled.binds.items():
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            raise ValueError("a statement run directly cannot compute column defaults in "
+                             "Python: give every such column a value")
+        if compiled.escaped_bind_names:
+            raise ValueError("a statement run directly names its parameters plainly")
+        constants, bind = {}, []
+        for parameter, name in compiled.bind_names.items():
+            if not parameter.required:
+                constants[name] = parameter.effective_value
             process = parameter.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 bind.append((name, process))
+        names = tuple(compiled.positiontup or ()) if compiled.positional else ()
         result = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in getattr(self.statement, "selected_columns", ())
         )
-        return _Plan(compiled.string, names, compiled.positional, tuple(bind), result)
+        return _Plan(compiled.string, names, compiled.positional, constants, tuple(bind),
+                     result)
 
     def all(self, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement in the session's transaction; its rows, as tuples."""
@@ -107,3 +116,24 @@ class DirectStatement:
                 cursor.executemany(plan.sql, [plan.parameters(row) for row in rows])
         finally:
             cursor.close()
+
+
+class DirectInsert:
+    """INSERT into a table of the columns the rows give; the others keep their defaults.
+
+    Every row of one call gives the same columns, as with SQLAlchemy's executemany.
+    """
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._statements: dict[tuple[str, ...], DirectStatement] = {}
+
+    def many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        names = tuple(rows[0])
+        statement = self._statements.get(names)
+        if statement is None:
+            statement = self._statements[names] = DirectStatement(self.table.insert().values(
+                {name: bindparam(name, type_=self.table.c[name].type) for name in names}))
+        statement.many(rows)

@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, select, tuple_, update
 
 from app.delivery import outbox
 from app.delivery.models import PENDING, Notification
-from app.direct import DirectStatement
+from app.direct import DirectInsert, DirectStatement
 from app.extensions import db
+from app.models import ApiToken
 
 _TABLE = Notification.__table__
 WHEN = datetime(2026, 12, 8, 1, 2, 3, 456789)
@@ -86,3 +87,27 @@ def test_a_statement_that_expands_its_parameters_when_run_is_refused(app):
 
     with pytest.raises(ValueError, match="cannot expand parameters"):
         DirectStatement(statement).all({"ids": [(1,)]})
+
+
+def test_values_written_into_the_statement_are_sent_with_it(app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/a"})])
+    (integration,) = contact_point.integrations
+    outbox.insert_notifications([values(contact_point, integration, dispatch_id=name)
+                                 for name in ("a", "b", "c")])
+    db.session.commit()
+    finish = DirectStatement(
+        update(_TABLE)
+        .where(_TABLE.c.dispatch_id == bindparam("b_dispatch"), _TABLE.c.status == PENDING)
+        .values(status="sent", finished_at=bindparam("b_when"), parts_done=None))
+
+    finish.many([{"b_dispatch": "a", "b_when": WHEN}, {"b_dispatch": "c", "b_when": None}])
+    db.session.commit()
+
+    assert db.session.execute(select(_TABLE.c.dispatch_id, _TABLE.c.status,
+                                     _TABLE.c.finished_at).order_by(_TABLE.c.id)).all() == [
+        ("a", "sent", WHEN), ("b", PENDING, None), ("c", "sent", None)]
+
+
+def test_a_column_whose_default_python_computes_must_be_given(app):
+    with pytest.raises(ValueError, match="column defaults in Python"):
+        DirectInsert(ApiToken.__table__).many([{"name": "t", "role": "viewer"}])

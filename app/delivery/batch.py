@@ -23,6 +23,7 @@ from app.delivery.sending import (
     type_label,
 )
 from app.delivery.sending import prepare as prepare_job
+from app.direct import DirectInsert, DirectStatement
 from app.extensions import db
 from app.models import ContactPoint, DeliveryAttempt, Integration, utcnow
 from app.transport.http import configured_timeout
@@ -149,8 +150,8 @@ def attempt(item: Item, config: Any) -> Outcome:
 
 _NOTIFICATIONS = Notification.__table__
 # Built once: every batch runs them.
-_INSERT_ATTEMPTS = DeliveryAttempt.__table__.insert()
-_FINISH = (
+_INSERT_ATTEMPTS = DirectInsert(DeliveryAttempt.__table__)
+_FINISH = DirectStatement(
     update(_NOTIFICATIONS)
     .where(_NOTIFICATIONS.c.id == bindparam("b_id"),
            _NOTIFICATIONS.c.claimed_by == bindparam("b_worker"),
@@ -172,9 +173,8 @@ def record(outcomes: list[Outcome], worker_id: str) -> None:
     if not outcomes:
         return
     now = utcnow()
-    connection = db.session.connection()
-    connection.execute(_INSERT_ATTEMPTS, [outcome.attempt for outcome in outcomes])
-    connection.execute(_FINISH, [{
+    _INSERT_ATTEMPTS.many([outcome.attempt for outcome in outcomes])
+    _FINISH.many([{
         "b_id": outcome.row.id, "b_worker": worker_id, "b_status": outcome.status,
         "b_due": outcome.due_at, "b_finished": None if outcome.status == PENDING else now,
         "b_claimed_by": "" if outcome.status == PENDING else worker_id,

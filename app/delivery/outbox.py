@@ -10,18 +10,12 @@ from sqlalchemy import ColumnElement, DateTime, Integer, Update, bindparam, func
 
 from app.alerts import AlertGroup, group_to_dict
 from app.delivery.models import FAILED, PENDING, SENDING, SKIPPED, Notification
-from app.direct import DirectStatement
+from app.direct import DirectInsert, DirectStatement
 from app.extensions import db
 from app.models import ContactPoint, Integration, utcnow
 
 _TABLE = Notification.__table__
-# The columns notification_values gives; the others keep their defaults (NULL).
-_WRITTEN = ("dispatch_id", "contact_point_id", "integration_id", "contact_point_name",
-            "integration_type", "group", "group_key", "status", "source", "attempts", "due_at",
-            "created_at", "finished_at", "fallback_of_id", "fallback_done", "claimed_by")
-# Built once: the intake writes with it.
-_INSERT = DirectStatement(_TABLE.insert().values(
-    {name: bindparam(name, type_=_TABLE.c[name].type) for name in _WRITTEN}))
+_INSERT = DirectInsert(_TABLE)  # built once: the intake writes with it
 
 
 def new_dispatch_id() -> str:
@@ -97,8 +91,7 @@ def notification_values(
 
 def insert_notifications(rows: list[dict[str, Any]]) -> None:
     """Write the rows in the caller's transaction with one INSERT (the caller commits)."""
-    if rows:
-        _INSERT.many(rows)
+    _INSERT.many(rows)
 
 
 def enqueue(
