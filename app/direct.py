@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, bindparam
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
 from app.extensions import db
@@ -76,6 +77,8 @@ class DirectStatement:
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise ValueError("a statement run directly cannot compute column defaults in "
                              "Python: give every such column a value")
+        if compiled.effective_returning:
+            raise ValueError("a statement run directly cannot return rows it writes")
         if compiled.escaped_bind_names:
             raise ValueError("a statement run directly names its parameters plainly")
         constants, bind = {}, []
@@ -95,27 +98,40 @@ class DirectStatement:
 
     def all(self, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement in the session's transaction; its rows, as tuples."""
-        connection = db.session.connection()
-        plan = self.plan(connection.dialect)
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(plan.sql, plan.parameters(values))
-            return plan.rows(cursor.fetchall()) if cursor.description else []
-        finally:
-            cursor.close()
+        return self._run(lambda cursor, plan: cursor.execute(plan.sql, plan.parameters(values)),
+                         fetch=True)
 
     def many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per set of values, in the session's transaction."""
+        if len(rows) == 1:
+            self.all(rows[0])
+        elif rows:
+            self._run(lambda cursor, plan: cursor.executemany(
+                plan.sql, [plan.parameters(row) for row in rows]), fetch=False)
+
+    def _run(self, execute: Callable[[Any, _Plan], Any], fetch: bool) -> list[tuple[Any, ...]]:
         connection = db.session.connection()
         plan = self.plan(connection.dialect)
         cursor = connection.connection.cursor()
         try:
-            if len(rows) == 1:
-                cursor.execute(plan.sql, plan.parameters(rows[0]))
-            else:
-                cursor.executemany(plan.sql, [plan.parameters(row) for row in rows])
+            execute(cursor, plan)
+            return plan.rows(cursor.fetchall()) if fetch and cursor.description else []
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(error, connection, cursor, plan.sql) from error
         finally:
             cursor.close()
+
+
+def _wrapped(error: Exception, connection: Connection, cursor: Any, sql: str) -> BaseException:
+    """The driver's error as SQLAlchemy raises it; a lost connection is dropped from the
+    pool, as SQLAlchemy would, so the next checkout gets a new one."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+    if lost:
+        connection.invalidate(error)
+    return DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error,
+                               hide_parameters=True, connection_invalidated=lost,
+                               dialect=dialect)
 
 
 class DirectInsert:
@@ -134,6 +150,7 @@ class DirectInsert:
         names = tuple(rows[0])
         statement = self._statements.get(names)
         if statement is None:
-            statement = self._statements[names] = DirectStatement(self.table.insert().values(
+            insert = self.table.insert().inline()  # no implicit RETURNING of the key
+            statement = self._statements[names] = DirectStatement(insert.values(
                 {name: bindparam(name, type_=self.table.c[name].type) for name in names}))
         statement.many(rows)

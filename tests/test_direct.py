@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.delivery import outbox
 from app.delivery.models import PENDING, Notification
@@ -111,3 +112,34 @@ def test_values_written_into_the_statement_are_sent_with_it(app, make_contact_po
 def test_a_column_whose_default_python_computes_must_be_given(app):
     with pytest.raises(ValueError, match="column defaults in Python"):
         DirectInsert(ApiToken.__table__).many([{"name": "t", "role": "viewer"}])
+
+
+def test_a_refused_statement_raises_what_sqlalchemy_raises(app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/a"})])
+    (integration,) = contact_point.integrations
+
+    with pytest.raises(IntegrityError) as raised:  # due_at may not be NULL
+        outbox.insert_notifications([values(contact_point, integration, due_at=None)])
+
+    assert "[SQL: INSERT INTO notification" in str(raised.value)
+    db.session.rollback()
+    outbox.insert_notifications([values(contact_point, integration)])  # the session goes on
+    db.session.commit()
+    assert len(stored_rows()) == 1
+
+
+def test_a_connection_the_server_dropped_is_replaced(app, make_contact_point):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop a connection")
+    make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/a"})])
+    db.session.commit()
+    pid = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with db.engine.connect() as other:  # the session holds its connection meanwhile
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+
+    with pytest.raises(OperationalError) as raised:
+        outbox.find_target("ops")
+
+    assert raised.value.connection_invalidated
+    db.session.rollback()
+    assert outbox.find_target("ops").name == "ops"  # a new connection from the pool
