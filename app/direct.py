@@ -1,9 +1,11 @@
 """A few hot statements, run straight through the database driver.
 
-SQLAlchemy's Core spends about 0.1 ms of Python on each statement in a request (building
-the execution context, processing each value, wrapping the result) before the database
-does any work; the driver alone needs a tenth of that. The intake runs three statements
-for every alert group it accepts, so there this cost is most of Herald's own.
+SQLAlchemy's Core spends Python on every statement before the database does any work:
+building an execution context, processing each value, wrapping the result. In a tight
+loop the intake's prebuilt SELECTs cost 21 µs each through Core, 10 µs run as here, and
+5 µs through the bare driver; in a request, between all the other code, Core's share
+grows to about 0.1 ms. The intake runs three statements for every alert group it
+accepts, and a worker two for every batch it records.
 
 A `DirectStatement` keeps SQLAlchemy as the one definition of the SQL: the statement is a
 Core construct, compiled once per dialect by SQLAlchemy, and every value goes through the
