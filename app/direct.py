@@ -13,36 +13,48 @@ bind and result processors of its column's type for that dialect, as SQLAlchemy 
 apply them. Only the execution is direct: the driver's cursor of the session's
 connection, in the session's transaction, which the caller commits as usual.
 
-Statements run this way do not fire SQLAlchemy's cursor events.
+Statements run this way do not fire SQLAlchemy's cursor events or `handle_error` hook,
+and the engine's `echo` does not log them. Their errors are raised as SQLAlchemy's, and a
+lost connection empties the pool, as with SQLAlchemy.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, bindparam
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql import Executable
+from sqlalchemy.types import TypeEngine
 
 from app.extensions import db
 
 Processor = Callable[[Any], Any]
 
 
-@dataclass(frozen=True)
 class _Plan:
     """A statement compiled for one dialect."""
 
-    sql: str
-    names: tuple[str, ...]  # the parameters, in the driver's order
-    positional: bool
-    constants: dict[str, Any]  # the values written into the statement itself
-    bind: tuple[tuple[str, Processor], ...]  # parameters whose values need converting
-    result: tuple[Processor | None, ...]  # per result column
+    def __init__(self, sql: str, names: tuple[str, ...], positional: bool,
+                 constants: dict[str, Any], bind: dict[str, Processor],
+                 columns: tuple[TypeEngine[Any], ...], required: frozenset[str]) -> None:
+        self.sql = sql
+        self.names = names  # the parameters, in the driver's order
+        self.positional = positional
+        self.constants = constants  # the values written into the statement itself
+        self.bind = tuple(bind.items())  # parameters whose values need converting
+        self.columns = columns  # the result's column types
+        self.required = required  # the parameters each run must give
+        # Each result column's converter, built at the first result: it may depend on the
+        # type the driver reports for the column, as with SQLAlchemy.
+        self.result: tuple[Processor | None, ...] | None = None
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        if not values.keys() >= self.required:
+            missing = ", ".join(sorted(self.required - set(values)))
+            raise KeyError(f"no value given for {missing}")
         if self.constants or self.bind:
             values = {**self.constants, **values}
             for name, process in self.bind:
@@ -51,12 +63,17 @@ class _Plan:
             return tuple(values[name] for name in self.names)
         return values
 
-    def rows(self, fetched: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        if not any(self.result):
-            return [tuple(row) for row in fetched]
+    def rows(self, cursor: Any, dialect: Dialect) -> list[tuple[Any, ...]]:
+        result = self.result
+        if result is None:
+            result = self.result = tuple(
+                column.dialect_impl(dialect).result_processor(dialect, described[1])
+                for column, described in zip(self.columns, cursor.description, strict=True))
+        if not any(result):
+            return [tuple(row) for row in cursor.fetchall()]
         return [tuple(value if process is None else process(value)
-                      for process, value in zip(self.result, row, strict=True))
-                for row in fetched]
+                      for process, value in zip(result, row, strict=True))
+                for row in cursor.fetchall()]
 
 
 class DirectStatement:
@@ -64,7 +81,9 @@ class DirectStatement:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._plans: dict[Dialect, _Plan] = {}
+        # Per engine's dialect; weak, so an engine let go of takes its plans with it (a
+        # plan holds no reference to its dialect).
+        self._plans: WeakKeyDictionary[Dialect, _Plan] = WeakKeyDictionary()
 
     def plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect)
@@ -83,54 +102,72 @@ class DirectStatement:
             raise ValueError("a statement run directly cannot return rows it writes")
         if compiled.escaped_bind_names:
             raise ValueError("a statement run directly names its parameters plainly")
-        constants, bind = {}, []
+        constants: dict[str, Any] = {}
+        bind: dict[str, Processor] = {}  # one converter per name, as SQLAlchemy keeps
         for parameter, name in compiled.bind_names.items():
+            if parameter.callable is not None:
+                raise ValueError("a statement run directly has no values computed when run")
             if not parameter.required:
-                constants[name] = parameter.effective_value
+                constants[name] = parameter.value
             process = parameter.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
-                bind.append((name, process))
+                bind[name] = process
         names = tuple(compiled.positiontup or ()) if compiled.positional else ()
-        result = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in getattr(self.statement, "selected_columns", ())
-        )
-        return _Plan(compiled.string, names, compiled.positional, constants, tuple(bind),
-                     result)
+        columns = tuple(column.type for column in
+                        getattr(self.statement, "selected_columns", ()))
+        required = frozenset(name for parameter, name in compiled.bind_names.items()
+                             if parameter.required)
+        return _Plan(compiled.string, names, compiled.positional, constants, bind, columns,
+                     required)
 
     def all(self, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement in the session's transaction; its rows, as tuples."""
-        return self._run(lambda cursor, plan: cursor.execute(plan.sql, plan.parameters(values)),
-                         fetch=True)
+        return self._run([values], many=False)
 
     def many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per set of values, in the session's transaction."""
-        if len(rows) == 1:
-            self.all(rows[0])
-        elif rows:
-            self._run(lambda cursor, plan: cursor.executemany(
-                plan.sql, [plan.parameters(row) for row in rows]), fetch=False)
+        if rows:
+            self._run(rows, many=len(rows) > 1)
 
-    def _run(self, execute: Callable[[Any, _Plan], Any], fetch: bool) -> list[tuple[Any, ...]]:
+    def _run(self, rows: Sequence[Mapping[str, Any]], many: bool) -> list[tuple[Any, ...]]:
         connection = db.session.connection()
         plan = self.plan(connection.dialect)
+        try:
+            parameters = [plan.parameters(row) for row in rows]
+        except Exception as error:  # a value missing, or one its type cannot take
+            raise StatementError(f"A value for the statement is missing or cannot be "
+                                 f"converted: {error!r}", plan.sql, None, error) from error
         cursor = connection.connection.cursor()
         try:
-            execute(cursor, plan)
-            return plan.rows(cursor.fetchall()) if fetch and cursor.description else []
+            if many:
+                cursor.executemany(plan.sql, parameters)
+                return []
+            cursor.execute(plan.sql, parameters[0])
+            return plan.rows(cursor, connection.dialect) if cursor.description else []
         except connection.dialect.loaded_dbapi.Error as error:
             raise _wrapped(error, connection, cursor, plan.sql) from error
+        except BaseException as interrupted:
+            if not isinstance(interrupted, Exception):
+                # Stopped mid-statement (an interrupt, an exit): the connection may be
+                # half-way through a reply, so it is not used again, as with SQLAlchemy.
+                connection.invalidate(interrupted)
+            raise
         finally:
             cursor.close()
 
 
 def _wrapped(error: Exception, connection: Connection, cursor: Any, sql: str) -> BaseException:
-    """The driver's error as SQLAlchemy raises it; a lost connection is dropped from the
-    pool, as SQLAlchemy would, so the next checkout gets a new one."""
+    """The driver's error as SQLAlchemy raises it.
+
+    A lost connection means the database went away (a restart): as SQLAlchemy does, this
+    connection is dropped and so is every other the pool holds, so the next checkouts
+    open new ones instead of each failing once.
+    """
     dialect = connection.dialect
     lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
     if lost:
         connection.invalidate(error)
+        connection.engine.dispose()
     return DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error,
                                hide_parameters=True, connection_invalidated=lost,
                                dialect=dialect)

@@ -1,8 +1,10 @@
 """Instructions per operation, counted by valgrind: `python bench/bench_instructions.py`.
 
 Wall and CPU time on a shared machine move by a third from one run to the next; the
-number of instructions a piece of Python runs does not (two counts of the same build
-agree to a few parts in ten thousand). This bench counts, under callgrind:
+number of instructions a piece of Python runs moves far less (counts of the same build
+agree within about 1 %: an intake post's to 0.5 %, a delivery's to 1.2 %, as some of its
+work still depends on how fast the receiver and the database answer). This bench counts,
+under callgrind:
 
   bare post   a requests.Session().post of a webhook body, as bench_pipeline's (1)
   delivery    one notification through Herald's outbox worker: claim, render, send, record

@@ -6,10 +6,11 @@ SQL, parameter style and value conversions (JSON, dates, booleans).
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import bindparam, select, tuple_, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import JSON, DateTime, Float, Numeric, bindparam, func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from app.delivery import outbox
 from app.delivery.models import PENDING, Notification
@@ -143,3 +144,76 @@ def test_a_connection_the_server_dropped_is_replaced(app, make_contact_point):
     assert raised.value.connection_invalidated
     db.session.rollback()
     assert outbox.find_target("ops").name == "ops"  # a new connection from the pool
+
+
+def test_a_name_bound_twice_is_converted_once(app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/a"})])
+    (integration,) = contact_point.integrations
+    outbox.insert_notifications([values(contact_point, integration)])
+    db.session.commit()
+    statement = select(_TABLE.c.dispatch_id, func.coalesce(
+        bindparam("j", type_=JSON), bindparam("j", type_=JSON))).where(
+        _TABLE.c.due_at <= bindparam("t"), _TABLE.c.created_at <= bindparam("t"))
+    given = {"t": WHEN, "j": {"a": 1}}
+
+    assert DirectStatement(statement).all(given) == [
+        tuple(row) for row in db.session.execute(statement, given)] == [("d1", {"a": 1})]
+
+
+def test_numbers_read_as_sqlalchemy_reads_them(app, make_contact_point):
+    contact_point = make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/a"})])
+    (integration,) = contact_point.integrations
+    outbox.insert_notifications([values(contact_point, integration, attempts=3)] * 2)
+    db.session.commit()
+    statement = select(func.sum(_TABLE.c.attempts, type_=Numeric(10, 2)),
+                       func.avg(_TABLE.c.attempts, type_=Float())).where(
+        _TABLE.c.contact_point_name == bindparam("name"))
+
+    direct = DirectStatement(statement).all({"name": "ops"})
+
+    assert direct == [tuple(db.session.execute(statement, {"name": "ops"}).one())]
+    assert direct == [(Decimal("6.00"), 3.0)]
+
+
+def test_a_missing_value_is_said_in_words(app):
+    finish = DirectStatement(update(_TABLE).where(_TABLE.c.id == bindparam("b_id"))
+                             .values(finished_at=bindparam("b_when", type_=DateTime())))
+
+    with pytest.raises(StatementError, match="no value given for b_when"):
+        finish.many([{"b_id": 1}])
+    with pytest.raises(StatementError):  # said by the type (SQLite) or the driver
+        finish.many([{"b_id": 1, "b_when": object()}])
+
+
+def test_a_value_computed_when_run_is_refused(app):
+    statement = select(_TABLE.c.id).where(
+        _TABLE.c.created_at < bindparam("now", callable_=datetime.now))
+
+    with pytest.raises(ValueError, match="no values computed when run"):
+        DirectStatement(statement).all({})
+
+
+def test_a_lost_connection_empties_the_pool(app, make_contact_point):
+    """After a database restart, the pool's other connections are dead too: they are
+    dropped with the one that failed, not left to fail one request each."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to restart")
+    import psycopg
+    make_contact_point("ops", [("webhook", {"url": "http://127.0.0.1:9/a"})])
+    db.session.commit()
+    idle = db.engine.connect()  # a second pooled connection, idle when the server goes
+    idle.exec_driver_sql("SELECT 1")
+    db.session.connection().exec_driver_sql("SELECT 1")
+    idle.close()
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE pid <> pg_backend_pid() AND datname = current_database()")
+
+    with pytest.raises(OperationalError):
+        outbox.find_target("ops")
+    db.session.rollback()
+
+    with db.engine.connect() as first, db.engine.connect() as second:
+        assert [first.exec_driver_sql("SELECT 1").scalar(),
+                second.exec_driver_sql("SELECT 1").scalar()] == [1, 1]
