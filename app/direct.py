@@ -81,8 +81,8 @@ class DirectStatement:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        # Per engine's dialect; weak, so an engine let go of takes its plans with it (a
-        # plan holds no reference to its dialect).
+        # Per engine's dialect; weak, so an engine let go of takes its plans with it (as
+        # long as no converter holds its dialect: none of Herald's statements' do).
         self._plans: WeakKeyDictionary[Dialect, _Plan] = WeakKeyDictionary()
 
     def plan(self, dialect: Dialect) -> _Plan:
