@@ -7,8 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import NamedTuple
+from datetime import timedelta
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import Row, bindparam, delete, func, or_, select, update
@@ -123,14 +122,6 @@ _TOKENS = ApiToken.__table__
 _TOKEN_BY_DIGEST = DirectStatement(select(
     _TOKENS.c.id, _TOKENS.c.name, _TOKENS.c.role, _TOKENS.c.created_by, _TOKENS.c.last_used_at,
 ).where(_TOKENS.c.digest == bindparam("digest")))
-
-
-class _Token(NamedTuple):
-    id: int
-    name: str
-    role: str
-    created_by: str
-    last_used_at: datetime | None
 _ROLE_BY_NAME_KEY = select(_USERS.c.role).where(
     _USERS.c.name_key == bindparam("key"))
 
@@ -142,19 +133,18 @@ def _token_principal() -> Principal | None:
     found = _TOKEN_BY_DIGEST.all({"digest": token_digest(header[7:].strip())})
     if not found:
         abort(_unauthorised("Invalid API token."))
-    token = _Token(*found[0])
+    ((token_id, name, role, created_by, last_used_at),) = found  # the digest is unique
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_PRECISION:
+    if last_used_at is None or now - last_used_at > TOKEN_USE_PRECISION:
         # One conditional UPDATE: of the processes seeing the same stale time, one writes.
         db.session.execute(
             update(ApiToken)
-            .where(ApiToken.id == token.id, or_(ApiToken.last_used_at.is_(None),
+            .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
                                                ApiToken.last_used_at < now - TOKEN_USE_PRECISION))
             .values(last_used_at=now)
             .execution_options(synchronize_session=False))
         db.session.commit()
-    return Principal(f"token:{token.name}", _token_role(token.role, token.created_by),
-                     via_token=True)
+    return Principal(f"token:{name}", _token_role(role, created_by), via_token=True)
 
 
 def _token_role(role: str, created_by: str) -> str:
